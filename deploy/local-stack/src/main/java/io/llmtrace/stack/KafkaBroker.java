@@ -100,6 +100,12 @@ public final class KafkaBroker extends LocalService {
 
   @Override
   public Health health() {
+    // A plain TCP probe first: an admin client pointed at a closed port logs a warning per retry.
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000);
+    } catch (IOException e) {
+      return Health.down(name(), bootstrapServers() + ": not listening");
+    }
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");

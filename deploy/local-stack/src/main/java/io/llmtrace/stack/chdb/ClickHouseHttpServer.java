@@ -98,7 +98,8 @@ public final class ClickHouseHttpServer implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     String queryId = UUID.randomUUID().toString();
-    try (exchange) {
+    // Not try-with-resources: the exchange must stay open for the error responses below.
+    try {
       String path = exchange.getRequestURI().getPath();
       Map<String, String> params = parseQueryString(exchange.getRequestURI().getRawQuery());
       queryId = params.getOrDefault("query_id", queryId);
@@ -122,6 +123,8 @@ public final class ClickHouseHttpServer implements AutoCloseable {
       exchange.getResponseHeaders().set("X-ClickHouse-Exception-Code", Integer.toString(ChdbException.UNKNOWN_EXCEPTION));
       respond(exchange, 500, "text/plain; charset=UTF-8",
           ("Code: 1002. DB::Exception: " + e + " (version " + version + ")\n").getBytes(StandardCharsets.UTF_8));
+    } finally {
+      exchange.close();
     }
   }
 
