@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs the llmtrace pipeline locally: a real Kafka broker (KRaft), Apicurio Registry and the embedded
+# ClickHouse endpoint, all on 127.0.0.1, with data and logs under .llmtrace-local/ (override with
+# LLMTRACE_STACK_WORKDIR). Ctrl-C stops everything.
+#
+#   deploy/run-local.sh           start and keep running
+#   deploy/run-local.sh check     start, report health, stop (exit 0 only if every part was healthy)
+#
+# Ports: LLMTRACE_STACK_KAFKA_PORT (9092), LLMTRACE_STACK_KAFKA_CONTROLLER_PORT (9093),
+#        LLMTRACE_STACK_REGISTRY_PORT (8081), LLMTRACE_STACK_CLICKHOUSE_PORT (8123).
+# Needs JDK 17+, Maven and npm (npm fetches the pinned ClickHouse engine once into ~/.cache/llmtrace).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+for tool in java mvn npm; do
+  command -v "$tool" >/dev/null || { echo "run-local: '$tool' is required but not on PATH" >&2; exit 1; }
+done
+
+echo "building the launchers (first run downloads dependencies)..."
+mvn -q -B -DskipTests -pl deploy/local-stack -am package
+
+export LLMTRACE_STACK_WORKDIR="${LLMTRACE_STACK_WORKDIR:-$PWD/.llmtrace-local}"
+classpath="deploy/local-stack/target/classes:$(cat deploy/local-stack/target/runtime.classpath)"
+exec java -Xmx256m -cp "$classpath" io.llmtrace.stack.LocalStack "${1:-up}"
