@@ -19,7 +19,8 @@ record ConvertingReader(ValueReader raw, Schema schema, Conversion<?> conversion
     try {
       return Conversions.convertToLogicalType(value, schema, schema.getLogicalType(), conversion);
     } catch (RuntimeException e) {
-      throw FieldError.of("is not a valid " + schema.getLogicalType().getName() + ": " + e.getMessage());
+      // The conversion's own message may quote the whole input; the type name says enough.
+      throw FieldError.of("is not a valid " + schema.getLogicalType().getName());
     }
   }
 

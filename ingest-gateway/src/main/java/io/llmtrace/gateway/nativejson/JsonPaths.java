@@ -31,13 +31,16 @@ final class JsonPaths {
 
   /** The value between single quotes, shortened and escaped. */
   static String quote(String value) {
-    StringBuilder out = new StringBuilder(Math.min(value.length(), MAX_ECHO) + 8).append('\'');
     int end = Math.min(value.length(), MAX_ECHO);
+    if (end < value.length() && Character.isHighSurrogate(value.charAt(end - 1))) {
+      end--; // do not split a surrogate pair
+    }
+    StringBuilder out = new StringBuilder(end + 8).append('\'');
     for (int i = 0; i < end; i++) {
       char c = value.charAt(i);
       if (c == '\'' || c == '\\') {
         out.append('\\').append(c);
-      } else if (c < 0x20 || c == 0x7f || Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+      } else if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
         out.append(String.format("\\u%04x", (int) c));
       } else {
         out.append(c);

@@ -37,8 +37,17 @@ final class RecordReader implements ValueReader {
   private final String typeName;
   private final Supplier<IndexedRecord> factory;
   private Slot[] slots;
+  /** The slots that need work when the payload left them out: required ones and non-null defaults. */
+  private Slot[] toFill;
   private Map<String, Slot> byName;
   private List<String> names;
+  /**
+   * The name instance the parser last gave for each field. Jackson hands out one canonical String per
+   * distinct name, and producers mostly write fields in schema order, so guessing "the field after the
+   * previous one" and comparing references usually skips the hash lookup and the string comparison.
+   * Racy on purpose: a stale entry only costs the ordinary lookup.
+   */
+  private String[] lastSeen;
 
   RecordReader(String typeName, Supplier<IndexedRecord> factory) {
     this.typeName = typeName;
@@ -48,11 +57,13 @@ final class RecordReader implements ValueReader {
   /** Set once, after construction, so that a recursive schema can refer to its own reader. */
   void bind(List<Slot> fields) {
     slots = fields.toArray(new Slot[0]);
+    toFill = fields.stream().filter(s -> s.fill() == Fill.REQUIRED || s.fallback() != null).toArray(Slot[]::new);
     byName = new HashMap<>(fields.size() * 2);
     for (Slot slot : slots) {
       byName.put(slot.name(), slot);
     }
     names = fields.stream().map(Slot::name).toList();
+    lastSeen = new String[slots.length];
   }
 
   @Override
@@ -63,12 +74,11 @@ final class RecordReader implements ValueReader {
     IndexedRecord record = factory.get();
     byte[] state = new byte[slots.length];
     String name;
+    int guess = 0;
     while ((name = parser.nextFieldName()) != null) {
-      Slot slot = byName.get(name);
-      if (slot == null) {
-        throw FieldError.at(JsonPaths.member(name), "unknown field " + JsonPaths.quote(name) + JsonPaths.suggestion(name, names));
-      }
+      Slot slot = guess < slots.length && lastSeen[guess] == name ? slots[guess] : lookup(name);
       int index = slot.pos();
+      guess = index + 1;
       if (state[index] != UNSET) {
         throw FieldError.at(slot.segment(), "duplicate field '" + name + "'");
       }
@@ -87,18 +97,25 @@ final class RecordReader implements ValueReader {
         state[index] = SET;
       }
     }
-    for (Slot slot : slots) {
+    for (Slot slot : toFill) {
       if (state[slot.pos()] == SET) {
         continue;
       }
       if (slot.fill() == Fill.REQUIRED) {
         throw FieldError.at(slot.segment(), "missing required field '" + slot.name() + "'");
       }
-      if (slot.fallback() != null) {
-        record.put(slot.pos(), slot.fallback().get());
-      }
+      record.put(slot.pos(), slot.fallback().get());
     }
     return record;
+  }
+
+  private Slot lookup(String name) {
+    Slot slot = byName.get(name);
+    if (slot == null) {
+      throw FieldError.at(JsonPaths.member(name), "unknown field " + JsonPaths.quote(name) + JsonPaths.suggestion(name, names));
+    }
+    lastSeen[slot.pos()] = name;
+    return slot;
   }
 
   @Override

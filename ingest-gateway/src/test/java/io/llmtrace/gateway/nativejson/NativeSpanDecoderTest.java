@@ -141,6 +141,19 @@ class NativeSpanDecoderTest {
   }
 
   @Test
+  void fieldOrderDoesNotMatter() {
+    // Fields in schema order take a fast path; any other order must read the same.
+    String reversed = "{\"end_time\":\"2026-06-04T14:12:00.935456Z\",\"start_time\":\"2026-06-04T14:12:00.123456Z\","
+        + "\"name\":\"chat.completions\",\"kind\":\"LLM\",\"span_id\":\"00f067aa0ba902b7\","
+        + "\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\"}";
+
+    DecodedBatch batch = decoder.decode(body(MINIMAL, reversed, MINIMAL, reversed));
+
+    assertThat(batch.rejected()).isEmpty();
+    assertThat(batch.accepted()).containsOnly(withServerOwnedFieldsCleared(TestSpans.minimal())).hasSize(4);
+  }
+
+  @Test
   void payloadCannotSetTenantOrRedaction() {
     LlmSpan span = decodeOne(MINIMAL.replace("}", ",\"tenant_id\":\"someone-else\",\"redaction\":{\"applied\":true}}"));
 
