@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Runs the llmtrace pipeline locally: a real Kafka broker (KRaft), Apicurio Registry and the embedded
-# ClickHouse endpoint, all on 127.0.0.1, with data and logs under .llmtrace-local/ (override with
-# LLMTRACE_STACK_WORKDIR). Ctrl-C stops everything.
+# ClickHouse endpoint, plus the ingest gateway on 127.0.0.1:4318, with data and logs under
+# .llmtrace-local/ (override with LLMTRACE_STACK_WORKDIR). Ctrl-C stops everything.
 #
 #   deploy/run-local.sh           start and keep running
 #   deploy/run-local.sh check     start, report health, stop (exit 0 only if every part was healthy)
 #
 # Ports: LLMTRACE_STACK_KAFKA_PORT (9092), LLMTRACE_STACK_KAFKA_CONTROLLER_PORT (9093),
-#        LLMTRACE_STACK_REGISTRY_PORT (8081), LLMTRACE_STACK_CLICKHOUSE_PORT (8123).
+#        LLMTRACE_STACK_REGISTRY_PORT (8081), LLMTRACE_STACK_CLICKHOUSE_PORT (8123), LLMTRACE_GATEWAY_PORT (4318).
 # Needs JDK 17+, Maven and npm (npm fetches the pinned ClickHouse engine once into ~/.cache/llmtrace).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,8 +17,8 @@ for tool in java mvn npm; do
 done
 
 echo "building the launchers (first run downloads dependencies)..."
-mvn -q -B -DskipTests -pl deploy/local-stack -am package
+mvn -q -B -DskipTests -pl deploy/local-run -am package
 
 export LLMTRACE_STACK_WORKDIR="${LLMTRACE_STACK_WORKDIR:-$PWD/.llmtrace-local}"
-classpath="deploy/local-stack/target/classes:$(cat deploy/local-stack/target/runtime.classpath)"
-exec java -Xmx256m -cp "$classpath" io.llmtrace.stack.LocalStack "${1:-up}"
+classpath="deploy/local-run/target/classes:$(cat deploy/local-run/target/runtime.classpath)"
+exec java -Xmx768m -cp "$classpath" io.llmtrace.deploy.LocalPipeline "${1:-up}"

@@ -14,19 +14,18 @@ import org.apache.avro.generic.IndexedRecord;
 
 /**
  * Test-side writer of the native JSON form, walking the schema the way a producer's serializer would,
- * so round-trip tests cover every field the fixtures set, including fields added later. Null fields are
- * left out, as producers do.
+ * so round-trip tests cover every field the fixtures set, including fields added later.
  */
-final class NativeJson {
+public final class NativeJson {
 
   /** How timestamp fields are written. */
-  enum Times { RFC3339, MICROS }
+  public enum Times { RFC3339, MICROS }
 
   private static final JsonFactory JSON = new JsonFactory();
 
   private NativeJson() {}
 
-  static byte[] batch(Times times, LlmSpan... spans) {
+  public static byte[] batch(Times times, LlmSpan... spans) {
     return write(g -> {
       g.writeStartObject();
       g.writeArrayFieldStart("spans");
@@ -36,6 +35,10 @@ final class NativeJson {
       g.writeEndArray();
       g.writeEndObject();
     });
+  }
+
+  public static String span(LlmSpan span, Times times) {
+    return new String(write(g -> value(g, span.getSchema(), span, times)), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private interface Body {
@@ -65,9 +68,6 @@ final class NativeJson {
         IndexedRecord record = (IndexedRecord) value;
         g.writeStartObject();
         for (Schema.Field field : schema.getFields()) {
-          if (record.get(field.pos()) == null) {
-            continue; // producers leave unset fields out; absent reads as the null default
-          }
           g.writeFieldName(field.name());
           value(g, field.schema(), record.get(field.pos()), times);
         }
