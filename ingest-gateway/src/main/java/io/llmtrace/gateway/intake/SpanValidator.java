@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The semantic checks every span passes after it was decoded, whatever the protocol: identifiers that
@@ -19,8 +18,6 @@ import java.util.regex.Pattern;
  */
 public final class SpanValidator {
 
-  /** W3C ids are hex, but native producers use UUIDs and ULIDs too; no spaces, quotes or control chars. */
-  private static final Pattern ID = Pattern.compile("[0-9A-Za-z][0-9A-Za-z._:-]{0,127}");
   private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
 
   private final IntakeLimits limits;
@@ -88,10 +85,14 @@ public final class SpanValidator {
     if (!Double.isFinite(cost.getAmount()) || cost.getAmount() < 0) {
       return violation("cost.amount", "must be a finite number >= 0, got " + cost.getAmount());
     }
-    if (cost.getCurrency() != null && !cost.getCurrency().matches("[A-Z]{3}")) {
+    if (cost.getCurrency() != null && !isCurrencyCode(cost.getCurrency())) {
       return violation("cost.currency", "must be an ISO 4217 code such as USD, got '" + cost.getCurrency() + "'");
     }
     return null;
+  }
+
+  private static boolean isCurrencyCode(String code) {
+    return code.length() == 3 && code.chars().allMatch(c -> c >= 'A' && c <= 'Z');
   }
 
   private static Violation settings(GenerationSettings settings) {
@@ -147,9 +148,24 @@ public final class SpanValidator {
     if (value == null || value.isEmpty()) {
       return required ? violation(field, "is required") : null;
     }
-    return ID.matcher(value).matches()
+    return isId(value)
         ? null
         : violation(field, "must be 1-128 characters of [0-9A-Za-z._:-] starting with a letter or digit");
+  }
+
+  /** W3C ids are hex, but native producers use UUIDs and ULIDs too; no spaces, quotes or control chars. */
+  private static boolean isId(String value) {
+    if (value.length() > 128 || !Character.isLetterOrDigit(value.charAt(0)) || value.charAt(0) > 'z') {
+      return false;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      boolean ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '_' || c == ':' || c == '-';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Violation allZero(String field, String value) {

@@ -26,6 +26,10 @@ public final class Truncator {
 
   /** Truncates in place; returns the paths of the fields that were cut. */
   public List<String> truncate(LlmSpan span) {
+    if (!hasLongText(span)) {
+      // The common case: one allocation-free pass, no paths built.
+      return List.of();
+    }
     List<String> cut = new ArrayList<>();
     walkRecord(span, "", cut);
     if (!cut.isEmpty()) {
@@ -34,6 +38,37 @@ public final class Truncator {
       span.setAttributes(attributes);
     }
     return cut;
+  }
+
+  private boolean hasLongText(Object value) {
+    if (value instanceof CharSequence text) {
+      return text.length() > maxChars;
+    }
+    if (value instanceof IndexedRecord record) {
+      int fields = record.getSchema().getFields().size();
+      for (int i = 0; i < fields; i++) {
+        if (hasLongText(record.get(i))) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (value instanceof List<?> list) {
+      for (Object element : list) {
+        if (hasLongText(element)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (value instanceof Map<?, ?> map) {
+      for (Object element : map.values()) {
+        if (hasLongText(element)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private void walkRecord(IndexedRecord record, String path, List<String> cut) {

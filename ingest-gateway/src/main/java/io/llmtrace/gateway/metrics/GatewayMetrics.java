@@ -1,0 +1,80 @@
+package io.llmtrace.gateway.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * What the gateway counts, exposed at {@code GET /metrics} in the Prometheus text format. Alert on
+ * the ratio {@code llmtrace_gateway_spans_rejected_total / (accepted + rejected)} per reason (bad
+ * producers), on {@code llmtrace_gateway_requests_total{status="503"}} (Kafka trouble: callers are
+ * being told to retry) and on the p99 of {@code llmtrace_gateway_produce_seconds}.
+ */
+public final class GatewayMetrics {
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Timer produce;
+  private final DistributionSummary requestBytes;
+
+  public GatewayMetrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    produce = Timer.builder("llmtrace.gateway.produce")
+        .description("Time from handing a request's spans to Kafka until all are acknowledged (acks=all)")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry);
+    requestBytes = DistributionSummary.builder("llmtrace.gateway.request.bytes")
+        .description("Request body size as received (before decompression)")
+        .baseUnit("bytes")
+        .register(registry);
+  }
+
+  public void request(String endpoint, int status) {
+    counter("llmtrace.gateway.requests", "endpoint", endpoint, "status", Integer.toString(status)).increment();
+  }
+
+  public void accepted(String protocol, int spans) {
+    counter("llmtrace.gateway.spans.accepted", "protocol", protocol, null, null).increment(spans);
+  }
+
+  public void rejected(String protocol, String reason, int spans) {
+    counter("llmtrace.gateway.spans.rejected", "protocol", protocol, "reason", reason).increment(spans);
+  }
+
+  public void requestBytes(long bytes) {
+    requestBytes.record(bytes);
+  }
+
+  public Timer produce() {
+    return produce;
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  private Counter counter(String name, String k1, String v1, String k2, String v2) {
+    String id = name + '|' + v1 + '|' + v2;
+    return counters.computeIfAbsent(id, ignored -> {
+      Counter.Builder builder = Counter.builder(name).tag(k1, v1);
+      if (k2 != null) {
+        builder.tag(k2, v2);
+      }
+      return builder.register(registry);
+    });
+  }
+}
