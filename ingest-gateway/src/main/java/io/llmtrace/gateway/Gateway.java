@@ -46,7 +46,7 @@ public final class Gateway implements AutoCloseable {
         SpanPublisher.createProducer(config.kafkaBootstrap(), config.produceTimeout(), config.maxInFlightBytes() * 4 / 3,
             config.producerOverrides()),
         AvroSerdes.specific(LlmSpan.class, registry, Map.of(), false).serializer(),
-        config.rawTopic(), config.maxInFlightBytes());
+        config.rawTopic(), config.maxInFlightBytes(), config.produceTimeout(), config.eventLoops());
     if (!publisher.topicReachable(Duration.ofSeconds(10))) {
       // Not fatal: /readyz reports it and requests get 503 until Kafka is there.
       LOG.warn("topic {} is not reachable at {} yet", config.rawTopic(), config.kafkaBootstrap());

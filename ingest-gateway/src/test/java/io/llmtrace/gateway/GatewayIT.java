@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.llmtrace.gateway.nativejson.BadNativeInputs;
 import io.llmtrace.gateway.nativejson.NativeJson;
 import io.llmtrace.schemas.avro.LlmSpan;
+import io.llmtrace.schemas.avro.SpanKind;
+import io.llmtrace.schemas.avro.SpanStatus;
 import io.llmtrace.schemas.testing.TestSpans;
 import io.llmtrace.stack.StackEndpoints;
 import io.llmtrace.stack.junit.LocalStackExtension;
@@ -40,9 +42,7 @@ class GatewayIT {
 
   @BeforeAll
   void startGateway(StackEndpoints stack, TestNames names) {
-    fixture = new GatewayFixture(stack, names, Map.of(
-        "llmtrace.gateway.max-body", "256KB",
-        "llmtrace.gateway.max-spans-per-request", "50"));
+    fixture = new GatewayFixture(stack, names, Map.of("llmtrace.gateway.max-body", "256KB"));
   }
 
   @AfterAll
@@ -61,7 +61,8 @@ class GatewayIT {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     assertThat(response.body()).contains("\"accepted\":1").contains("\"rejected_count\":0");
     LlmSpan stored = fixture.readSpans(1).stream().filter(s -> s.getTraceId().equals(span.getTraceId())).findFirst().orElseThrow();
-    LlmSpan expected = LlmSpan.newBuilder(span).setTenantId("acme").build();
+    // The tenant comes from the key; a redaction summary is the redactor's to write, never the caller's.
+    LlmSpan expected = LlmSpan.newBuilder(span).setTenantId("acme").setRedaction(null).build();
     assertThat(stored).isEqualTo(expected);
   }
 
@@ -78,6 +79,71 @@ class GatewayIT {
     assertThat(response.statusCode()).isEqualTo(207);
     assertThat(response.body()).contains("\"accepted\":2").contains("\"rejected_count\":1")
         .contains("\"index\":1").contains("\"path\":\"$.spans[1].end_time\"").contains("negative duration");
+  }
+
+  @Test
+  void otlpJsonSpansArriveMappedOnTheTopic() {
+    long start = Instant.now().minusSeconds(5).toEpochMilli() * 1_000_000L;
+    String body = """
+        {"resourceSpans":[{"resource":{"attributes":[
+            {"key":"service.name","value":{"stringValue":"support-bot"}},
+            {"key":"deployment.environment.name","value":{"stringValue":"production"}}]},
+          "scopeSpans":[{"scope":{"name":"otlp-json-it"},"spans":[{
+            "traceId":"c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3","spanId":"00000000000000c3","name":"chat gpt-4o","kind":3,
+            "startTimeUnixNano":"%d","endTimeUnixNano":"%d",
+            "attributes":[
+              {"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},
+              {"key":"gen_ai.system","value":{"stringValue":"openai"}},
+              {"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o"}},
+              {"key":"gen_ai.usage.prompt_tokens","value":{"intValue":"900"}},
+              {"key":"gen_ai.usage.completion_tokens","value":{"intValue":42}},
+              {"key":"llmtrace.prompt.version","value":{"stringValue":"v34"}},
+              {"key":"gen_ai.prompt","value":{"stringValue":"Summarise the ticket"}}],
+            "status":{"code":2,"message":"upstream 500"}}]}]}]}
+        """.formatted(start, start + 900_000_000L);
+
+    HttpResponse<String> response = fixture.post("/v1/traces", "application/json", body.getBytes(StandardCharsets.UTF_8),
+        "Authorization", "Bearer " + GatewayFixture.KEY);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+    LlmSpan stored = fixture.readSpans(1).stream().filter(s -> s.getTraceId().equals("c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3"))
+        .findFirst().orElseThrow();
+    assertThat(stored.getTenantId()).isEqualTo("acme");
+    assertThat(stored.getEnvironment()).isEqualTo("production");
+    assertThat(stored.getKind()).isEqualTo(SpanKind.LLM);
+    assertThat(stored.getStatus()).isEqualTo(SpanStatus.ERROR);
+    assertThat(stored.getErrorMessage()).isEqualTo("upstream 500");
+    assertThat(stored.getModel().getProvider()).isEqualTo("openai");
+    assertThat(stored.getUsage().getInputTokens()).isEqualTo(900L);
+    assertThat(stored.getUsage().getOutputTokens()).isEqualTo(42L);
+    assertThat(stored.getPrompt().getVersion()).isEqualTo("v34");
+    assertThat(stored.getPrompt().getMessages()).extracting(m -> m.getContent()).containsExactly("Summarise the ticket");
+    assertThat(Duration.between(stored.getStartTime(), stored.getEndTime())).isEqualTo(Duration.ofMillis(900));
+  }
+
+  @Test
+  void otlpProtobufPartialSuccessCountsTheRejectedSpans() throws Exception {
+    long start = Instant.now().minusSeconds(5).toEpochMilli() * 1_000_000L;
+    io.opentelemetry.proto.trace.v1.Span.Builder good = io.opentelemetry.proto.trace.v1.Span.newBuilder()
+        .setTraceId(com.google.protobuf.ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}))
+        .setSpanId(com.google.protobuf.ByteString.copyFrom(new byte[] {1, 1, 1, 1, 1, 1, 1, 1}))
+        .setName("retrieve").setStartTimeUnixNano(start).setEndTimeUnixNano(start + 1_000_000);
+    io.opentelemetry.proto.trace.v1.Span bad = good.clone().setSpanId(com.google.protobuf.ByteString.copyFrom(new byte[] {2, 2, 2, 2, 2, 2, 2, 2}))
+        .setEndTimeUnixNano(start - 1_000_000).build();
+    byte[] body = io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.newBuilder()
+        .addResourceSpans(io.opentelemetry.proto.trace.v1.ResourceSpans.newBuilder()
+            .addScopeSpans(io.opentelemetry.proto.trace.v1.ScopeSpans.newBuilder().addSpans(good.build()).addSpans(bad)))
+        .build().toByteArray();
+
+    HttpResponse<byte[]> response = fixture.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(fixture.url("/v1/traces")))
+        .header("Content-Type", "application/x-protobuf").header("Authorization", "Bearer " + GatewayFixture.KEY)
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    var parsed = io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.parseFrom(response.body());
+    assertThat(parsed.getPartialSuccess().getRejectedSpans()).isEqualTo(1);
+    assertThat(parsed.getPartialSuccess().getErrorMessage()).contains("resourceSpans[0].scopeSpans[0].spans[1].endTimeUnixNano");
   }
 
   static List<BadNativeInputs.BadInput> badInputs() {

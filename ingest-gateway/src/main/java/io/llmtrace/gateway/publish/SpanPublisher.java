@@ -5,8 +5,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,11 +24,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Writes accepted spans to the raw topic and tells when every one of them is durable. Spans are
- * serialized on the caller's thread (so the byte count is known up front), keyed by trace id, and
- * admitted only while the bytes in flight stay under a bound well below the producer's buffer: the
- * producer therefore never blocks a caller on a full buffer, and a slow or absent broker shows up as
- * {@link Unavailable} right away or as a failed future after {@code delivery.timeout.ms}, never as an
- * unbounded queue.
+ * serialized and handed to the producer on a few sender threads, keyed by trace id, and admitted only
+ * while the bytes in flight stay under a bound well below the producer's buffer and the send queue is
+ * not full: a slow or absent broker shows up as {@link Unavailable} right away or as a failed future
+ * after the produce timeout, never as an unbounded queue or a blocked event loop.
  */
 public final class SpanPublisher implements AutoCloseable {
 
@@ -39,6 +41,10 @@ public final class SpanPublisher implements AutoCloseable {
   private final String topic;
   private final long maxInFlightBytes;
   private final AtomicLong inFlightBytes = new AtomicLong();
+  private final Duration produceTimeout;
+  private final ThreadPoolExecutor sender;
+  /** Batches waiting for a sender thread; beyond this the gateway answers 503 at once. */
+  static final int SEND_QUEUE = 1024;
 
   /** Refused before anything was sent: the broker is not keeping up (or not there). */
   public static final class Unavailable extends RuntimeException {
@@ -47,11 +53,20 @@ public final class SpanPublisher implements AutoCloseable {
     }
   }
 
-  public SpanPublisher(Producer<String, byte[]> producer, Serializer<LlmSpan> serializer, String topic, long maxInFlightBytes) {
+  public SpanPublisher(Producer<String, byte[]> producer, Serializer<LlmSpan> serializer, String topic, long maxInFlightBytes,
+      Duration produceTimeout, int senderThreads) {
     this.producer = producer;
     this.serializer = serializer;
     this.topic = topic;
     this.maxInFlightBytes = maxInFlightBytes;
+    this.produceTimeout = produceTimeout;
+    AtomicInteger threadNumber = new AtomicInteger();
+    this.sender = new ThreadPoolExecutor(senderThreads, senderThreads, 0, TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(SEND_QUEUE), runnable -> {
+          Thread thread = new Thread(runnable, "span-sender-" + threadNumber.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        });
   }
 
   /**
@@ -70,20 +85,37 @@ public final class SpanPublisher implements AutoCloseable {
     long timeoutMs = Math.max(1000, produceTimeout.toMillis());
     config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeoutMs);
     config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(500, timeoutMs - 500));
-    config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Math.min(timeoutMs, 2000));
+    // Only sender threads call send(); a short block keeps a batch within its produce timeout.
+    config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Math.min(timeoutMs / 2, 1000));
     config.putAll(overrides);
     config.putAll(REQUIRED);
     return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
   }
 
   /**
-   * Serializes and sends {@code spans}; the future completes when the broker acknowledged all of them
-   * (acks=all) and fails with the first send error otherwise.
+   * Serializes and sends {@code spans} on the sender threads, never on the caller's: a producer that
+   * has lost its metadata blocks in {@code send()}, and that must not stall an event loop. The future
+   * completes when the broker acknowledged all of them (acks=all) and fails with the first error, or
+   * when the produce timeout passed, whichever comes first.
    *
-   * @throws Unavailable when the spans cannot be admitted now (too many bytes in flight, no metadata,
-   *     schema registry unreachable); nothing of this batch was sent
+   * @throws Unavailable when the batch cannot even be queued for sending; nothing of it was sent
    */
   public CompletableFuture<Void> publish(List<LlmSpan> spans) {
+    long deadline = System.nanoTime() + produceTimeout.toNanos();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    try {
+      sender.execute(() -> send(spans, deadline, done));
+    } catch (RejectedExecutionException e) {
+      throw new Unavailable("Kafka is not keeping up: " + SEND_QUEUE + " batches already wait for the sender", e);
+    }
+    return done.orTimeout(produceTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+  }
+
+  private void send(List<LlmSpan> spans, long deadline, CompletableFuture<Void> done) {
+    if (System.nanoTime() > deadline) {
+      done.completeExceptionally(new Unavailable("the batch waited longer than " + produceTimeout + " for the sender", null));
+      return;
+    }
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>(spans.size());
     long bytes = 0;
     try {
@@ -93,16 +125,17 @@ public final class SpanPublisher implements AutoCloseable {
         records.add(new ProducerRecord<>(topic, span.getTraceId(), value));
       }
     } catch (RuntimeException e) {
-      throw new Unavailable("cannot serialize spans for " + topic + ": " + e.getMessage(), e);
+      done.completeExceptionally(new Unavailable("cannot serialize spans for " + topic + ": " + e.getMessage(), e));
+      return;
     }
     long reserved = bytes;
     if (inFlightBytes.addAndGet(reserved) > maxInFlightBytes) {
       inFlightBytes.addAndGet(-reserved);
-      throw new Unavailable("Kafka is not keeping up: " + maxInFlightBytes + " bytes already waiting for acknowledgement", null);
+      done.completeExceptionally(new Unavailable("Kafka is not keeping up: " + maxInFlightBytes + " bytes already wait for acknowledgement", null));
+      return;
     }
-    CompletableFuture<Void> done = new CompletableFuture<>();
     AtomicInteger pending = new AtomicInteger(records.size());
-    int sent = 0;
+    int handedOver = 0;
     try {
       for (ProducerRecord<String, byte[]> record : records) {
         producer.send(record, (metadata, error) -> {
@@ -114,16 +147,15 @@ public final class SpanPublisher implements AutoCloseable {
             done.complete(null);
           }
         });
-        sent++;
+        handedOver++;
       }
     } catch (RuntimeException e) {
-      // Records already handed over will still complete; the caller gets a failure either way.
-      if (pending.addAndGet(-(records.size() - sent)) == 0) {
+      // Stop at the first refusal (no metadata, producer closed); what was handed over still completes.
+      if (pending.addAndGet(-(records.size() - handedOver)) == 0) {
         inFlightBytes.addAndGet(-reserved);
       }
       done.completeExceptionally(e);
     }
-    return done;
   }
 
   public long inFlightBytes() {
@@ -149,6 +181,12 @@ public final class SpanPublisher implements AutoCloseable {
 
   @Override
   public void close() {
+    sender.shutdown();
+    try {
+      sender.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     producer.close(Duration.ofSeconds(10));
     serializer.close();
   }
