@@ -17,6 +17,6 @@ fi
 mvn -q -B -DskipTests -pl deploy/benchmarks -am package
 classpath="deploy/benchmarks/target/classes:$(cat deploy/benchmarks/target/runtime.classpath)"
 case "$which" in
-  gateway) exec java -Xmx512m -cp "$classpath" io.llmtrace.bench.GatewayVsZipkin "$@" ;;
+  gateway) exec java -Xmx512m ${BENCH_JAVA_OPTS:-} -cp "$classpath" io.llmtrace.bench.GatewayVsZipkin "$@" ;;
   *) echo "unknown benchmark: $which (known: gateway)" >&2; exit 2 ;;
 esac

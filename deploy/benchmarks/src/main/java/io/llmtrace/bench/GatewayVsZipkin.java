@@ -52,7 +52,16 @@ public final class GatewayVsZipkin {
     int connections = Integer.parseInt(options.getOrDefault("connections", "32"));
     int threads = Integer.parseInt(options.getOrDefault("threads", "2"));
     Path out = Path.of(options.getOrDefault("out", "docs/BENCHMARKS.md"));
-    Path work = Files.createDirectories(Path.of("target", "bench"));
+    Path work = Path.of("target", "bench");
+    if (Files.exists(work)) {
+      // A fresh broker per run: the durability check counts the records on the topic.
+      try (var walk = Files.walk(work)) {
+        for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(path);
+        }
+      }
+    }
+    Files.createDirectories(work);
 
     List<Process> children = new ArrayList<>();
     LocalStack stack = LocalStack.start(StackConfig.forTests(work.resolve("stack")));
@@ -66,15 +75,22 @@ public final class GatewayVsZipkin {
       Files.writeString(keys, "keys:\n  - id: bench\n    sha256: " + ApiKeys.sha256(KEY) + "\n    tenant: bench\n");
 
       int gatewayPort = freePort();
-      children.add(start(work, "gateway", List.of(java(), HEAP, "-cp", System.getProperty("java.class.path"),
+      List<String> profile = new ArrayList<>(System.getProperty("bench.jfr") == null ? List.of()
+          : List.of("-XX:StartFlightRecording=filename=" + work.toAbsolutePath().resolve("gateway.jfr") + ",settings=profile"));
+      // Extra gateway settings for experiments, e.g. --gateway-opts "-Dllmtrace.kafka.producer.compression.type=zstd".
+      if (options.containsKey("gateway-opts")) {
+        profile.addAll(List.of(options.get("gateway-opts").trim().split("\\s+")));
+      }
+      children.add(start(work, "gateway", concat(List.of(java(), HEAP), profile, List.of("-cp", System.getProperty("java.class.path"),
           "-Dllmtrace.gateway.host=127.0.0.1", "-Dllmtrace.gateway.port=" + gatewayPort,
           "-Dllmtrace.gateway.api-keys-file=" + keys.toAbsolutePath(), "-Dllmtrace.gateway.spans-per-second=0",
           "-Dllmtrace.kafka.bootstrap=" + endpoints.kafkaBootstrap(), "-Dllmtrace.schema.registry.url=" + endpoints.schemaRegistryUrl(),
-          "-Dllmtrace.topics.raw=" + topic, "io.llmtrace.gateway.Gateway"), Map.of()));
+          "-Dllmtrace.topics.raw=" + topic, "io.llmtrace.gateway.Gateway")), Map.of()));
       int zipkinPort = freePort();
       Path zipkinJar = Path.of(Files.readString(Path.of("deploy/benchmarks/target/zipkin.path")).strip());
       children.add(start(work, "zipkin", List.of(java(), HEAP, "-jar", zipkinJar.toString()),
-          Map.of("QUERY_PORT", Integer.toString(zipkinPort), "STORAGE_TYPE", "mem")));
+          // Zipkin's in-memory store keeps 500,000 spans by default, more than a 1 GB heap holds at ~1.2 KB each.
+          Map.of("QUERY_PORT", Integer.toString(zipkinPort), "STORAGE_TYPE", "mem", "MEM_MAX_SPANS", "100000")));
       awaitHttp("http://127.0.0.1:" + gatewayPort + "/readyz");
       awaitHttp("http://127.0.0.1:" + zipkinPort + "/health");
 
@@ -114,7 +130,9 @@ public final class GatewayVsZipkin {
     } finally {
       children.forEach(Process::destroy);
       for (Process child : children) {
-        child.waitFor();
+        if (!child.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
+          child.destroyForcibly().waitFor();
+        }
       }
       stack.close();
     }
@@ -136,7 +154,7 @@ public final class GatewayVsZipkin {
         the same content as Zipkin v2 JSON tags (~%d bytes per span) to Zipkin %s (exec jar, in-memory storage).
         Both JVMs `%s`, both warmed up (2 × %d s each), then %d alternating rounds of `wrk -t%d -c%d -d%ds`;
         the median round is reported. The gateway answers 2xx only after Kafka acknowledged every span
-        (acks=all, idempotent producer); Zipkin acknowledges before storing.
+        (acks=all, idempotent producer); Zipkin keeps spans in memory only.
 
         | | gateway (durable to Kafka) | Zipkin (in memory) |
         |---|---|---|
@@ -205,6 +223,15 @@ public final class GatewayVsZipkin {
 
   private static String java() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  @SafeVarargs
+  private static List<String> concat(List<String>... parts) {
+    List<String> all = new ArrayList<>();
+    for (List<String> part : parts) {
+      all.addAll(part);
+    }
+    return all;
   }
 
   static Map<String, String> options(String[] args) {

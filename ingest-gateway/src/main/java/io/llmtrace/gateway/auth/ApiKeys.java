@@ -37,6 +37,8 @@ public final class ApiKeys {
   public record Entry(Principal principal, int spansPerSecond) {}
 
   private final Map<String, Entry> byHash;
+  /** Presented keys that matched, so a busy key is hashed once, not per request. Holds only valid keys. */
+  private final Map<String, Entry> recognised = new java.util.concurrent.ConcurrentHashMap<>();
 
   public ApiKeys(Map<String, Entry> byHash) {
     this.byHash = Map.copyOf(byHash);
@@ -87,7 +89,15 @@ public final class ApiKeys {
 
   /** The entry for a presented key, if it is one of ours. */
   public Optional<Entry> lookup(String presentedKey) {
-    return Optional.ofNullable(byHash.get(sha256(presentedKey)));
+    Entry known = recognised.get(presentedKey);
+    if (known != null) {
+      return Optional.of(known);
+    }
+    Entry entry = byHash.get(sha256(presentedKey));
+    if (entry != null && recognised.size() < 4 * byHash.size() + 16) {
+      recognised.put(presentedKey, entry);
+    }
+    return Optional.ofNullable(entry);
   }
 
   public int size() {

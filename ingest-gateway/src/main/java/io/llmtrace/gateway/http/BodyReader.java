@@ -14,7 +14,9 @@ final class BodyReader {
   private boolean done;
 
   BodyReader(HttpServerRequest request, long limit, Handler<Buffer> onBody, Handler<Void> onTooLarge, Handler<Throwable> onError) {
-    body = Buffer.buffer((int) Math.min(64 * 1024, limit));
+    // Size the buffer from Content-Length when there is one (a gzip body grows, the buffer with it).
+    long declared = contentLength(request.getHeader("Content-Length"));
+    body = Buffer.buffer((int) Math.min(declared > 0 ? declared : 8 * 1024, limit));
     request.handler(chunk -> {
       if (done) {
         return;
@@ -39,5 +41,13 @@ final class BodyReader {
         onBody.handle(body);
       }
     });
+  }
+
+  private static long contentLength(String header) {
+    try {
+      return header == null ? -1 : Long.parseLong(header.strip());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 }

@@ -221,8 +221,8 @@ final class IntakeHandler {
       byte[] body = protocol.isOtlp()
           ? Responses.otlpStatus(protocol, Responses.grpcCode(status), code, message)
           : Responses.nativeError(code, message, rejected);
-      if (status == 413 || status == 401) {
-        // The unread rest of the body would be parsed as the next request on a kept-alive connection.
+      if (!request.isEnded()) {
+        // Answered before the body was read: close rather than drain a body we refused.
         request.response().putHeader("Connection", "close");
       }
       send(status, body);

@@ -169,9 +169,15 @@ public final class SpanValidator {
   }
 
   private static Violation allZero(String field, String value) {
-    return value != null && !value.isEmpty() && value.chars().allMatch(c -> c == '0')
-        ? violation(field, "must not be all zeros (an invalid W3C trace context id)")
-        : null;
+    if (value == null || value.isEmpty()) {
+      return null;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      if (value.charAt(i) != '0') {
+        return null;
+      }
+    }
+    return violation(field, "must not be all zeros (an invalid W3C trace context id)");
   }
 
   private static Violation nonNegative(String field, Long value) {

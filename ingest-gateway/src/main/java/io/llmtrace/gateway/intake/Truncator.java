@@ -19,6 +19,7 @@ public final class Truncator {
   public static final String ATTRIBUTE = "llmtrace.truncated";
 
   private final int maxChars;
+  private final Map<Schema, int[]> textFields = new java.util.concurrent.ConcurrentHashMap<>();
 
   public Truncator(int maxChars) {
     this.maxChars = maxChars;
@@ -45,9 +46,8 @@ public final class Truncator {
       return text.length() > maxChars;
     }
     if (value instanceof IndexedRecord record) {
-      int fields = record.getSchema().getFields().size();
-      for (int i = 0; i < fields; i++) {
-        if (hasLongText(record.get(i))) {
+      for (int position : textBearing(record.getSchema())) {
+        if (hasLongText(record.get(position))) {
           return true;
         }
       }
@@ -69,6 +69,22 @@ public final class Truncator {
       }
     }
     return false;
+  }
+
+  /** Positions of the fields that can hold text (directly or nested); numbers, enums and times are skipped. */
+  private int[] textBearing(Schema schema) {
+    return textFields.computeIfAbsent(schema, s -> s.getFields().stream()
+        .filter(field -> canHoldText(field.schema()))
+        .mapToInt(Schema.Field::pos)
+        .toArray());
+  }
+
+  private static boolean canHoldText(Schema schema) {
+    return switch (schema.getType()) {
+      case STRING, RECORD, ARRAY, MAP -> true;
+      case UNION -> schema.getTypes().stream().anyMatch(Truncator::canHoldText);
+      default -> false;
+    };
   }
 
   private void walkRecord(IndexedRecord record, String path, List<String> cut) {

@@ -15,7 +15,6 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
-import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serializer;
@@ -152,7 +151,7 @@ public final class AvroSerializer<T extends IndexedRecord> implements Serializer
     Schema schema = record.getSchema();
     if (record instanceof SpecificRecord) {
       // The class's own model carries its logical-type conversions (Instant for timestamp-micros).
-      return new SpecificDatumWriter<>(schema, SpecificData.getForClass(record.getClass()));
+      return new NullableUnionWriter<>(schema, SpecificData.getForClass(record.getClass()));
     }
     return (DatumWriter<Object>) (DatumWriter<?>) new GenericDatumWriter<>(schema, GenericData.get());
   }
