@@ -67,10 +67,15 @@ public final class GatewayMetrics {
     return registry.scrape();
   }
 
+  private static final java.util.Map<String, String> DESCRIPTIONS = java.util.Map.of(
+      "llmtrace.gateway.requests", "Intake requests answered, by endpoint and HTTP status",
+      "llmtrace.gateway.spans.accepted", "Spans acknowledged by Kafka and answered with 2xx",
+      "llmtrace.gateway.spans.rejected", "Spans not stored, by reason (invalid_span, rate_limited, unavailable)");
+
   private Counter counter(String name, String k1, String v1, String k2, String v2) {
     String id = name + '|' + v1 + '|' + v2;
     return counters.computeIfAbsent(id, ignored -> {
-      Counter.Builder builder = Counter.builder(name).tag(k1, v1);
+      Counter.Builder builder = Counter.builder(name).description(DESCRIPTIONS.get(name)).tag(k1, v1);
       if (k2 != null) {
         builder.tag(k2, v2);
       }
