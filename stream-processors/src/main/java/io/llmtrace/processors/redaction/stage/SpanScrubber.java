@@ -1,0 +1,16 @@
+package io.llmtrace.processors.redaction.stage;
+
+import io.llmtrace.schemas.avro.LlmSpan;
+import java.util.Set;
+
+/**
+ * What the stage needs from the redaction core: scrub a span under the policy for its tenant (the
+ * result carries its RedactionSummary), and find configured canary values anywhere in a span.
+ */
+public interface SpanScrubber {
+
+  LlmSpan scrub(LlmSpan span);
+
+  /** Canary values present anywhere in {@code span} (empty when none). */
+  Set<String> canariesIn(LlmSpan span);
+}
