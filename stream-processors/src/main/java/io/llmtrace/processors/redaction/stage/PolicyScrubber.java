@@ -1,0 +1,41 @@
+package io.llmtrace.processors.redaction.stage;
+
+import io.llmtrace.processors.redaction.Canaries;
+import io.llmtrace.processors.redaction.RedactionPolicy;
+import io.llmtrace.processors.redaction.Redactor;
+import io.llmtrace.schemas.avro.LlmSpan;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Set;
+
+/** The production {@link SpanScrubber}: the policy file's redactor and its canaries. */
+public final class PolicyScrubber implements SpanScrubber {
+
+  private final Redactor redactor;
+  private final Canaries canaries;
+
+  public PolicyScrubber(RedactionPolicy policy) {
+    this.redactor = new Redactor(policy);
+    this.canaries = Canaries.of(policy);
+  }
+
+  /** Loads and validates the policy; a broken file stops the caller with its name and line. */
+  public static PolicyScrubber fromFile(Path policyFile) {
+    try {
+      return new PolicyScrubber(RedactionPolicy.load(policyFile));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read redaction policy " + policyFile, e);
+    }
+  }
+
+  @Override
+  public LlmSpan scrub(LlmSpan span) {
+    return redactor.redact(span);
+  }
+
+  @Override
+  public Set<String> canariesIn(LlmSpan span) {
+    return canaries.findIn(span);
+  }
+}

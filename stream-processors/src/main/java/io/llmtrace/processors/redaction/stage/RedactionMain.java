@@ -1,0 +1,20 @@
+package io.llmtrace.processors.redaction.stage;
+
+import io.llmtrace.schemas.config.Settings;
+
+/** Process entry point of the redaction stage: {@link RedactionApp} with the policy file's scrubber. */
+public final class RedactionMain {
+
+  private RedactionMain() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    Settings settings;
+    try {
+      settings = Settings.fromEnvironment();
+      RedactionApp.run(settings, PolicyScrubber::fromFile);
+    } catch (IllegalArgumentException e) {
+      System.err.println("redaction stage: " + e.getMessage());
+      System.exit(2);
+    }
+  }
+}
