@@ -300,6 +300,9 @@ final class PolicyParser {
       }
       return dflt;
     }
+    if (n.isBoolean() && !n.booleanValue()) {
+      return Action.OFF; // YAML 1.1 reads a bare `off` as false
+    }
     String v = n.asText().trim().toLowerCase(Locale.ROOT);
     for (Action a : Action.values()) {
       if (a.yamlName().equals(v)) {
