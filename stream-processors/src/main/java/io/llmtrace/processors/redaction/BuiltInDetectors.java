@@ -29,8 +29,8 @@ import java.util.regex.Pattern;
  *   <tr><td>slack_token</td><td>xoxa/b/p/r/s- and xapp- tokens</td><td>"xox"/"xapp-"</td></tr>
  *   <tr><td>google_api_key</td><td>AIza + 35 characters</td><td>"AIza"</td></tr>
  *   <tr><td>secret_assignment</td><td>values of password=, secret:, api_key=, token=, "password": "..."</td><td>'=' or ':'</td></tr>
+ *   <tr><td>iban</td><td>IBANs with a valid mod-97 checksum</td><td>10 digits</td></tr>
  *   <tr><td>payment_card</td><td>13-19 digits, network prefix, Luhn</td><td>13 digits</td></tr>
- *   <tr><td>iban</td><td>IBANs with a valid mod-97 checksum</td><td>15 digits... 10 digits</td></tr>
  *   <tr><td>us_ssn</td><td>AAA-GG-SSSS outside the never-issued ranges</td><td>9 digits and '-'</td></tr>
  *   <tr><td>email</td><td>e-mail addresses</td><td>'@'</td></tr>
  *   <tr><td>phone</td><td>E.164, US and common European national formats</td><td>8 digits</td></tr>
@@ -87,9 +87,9 @@ public final class BuiltInDetectors {
             + "refresh[_-]?token|credentials?)(?:\\\\?[\"'])?\\s*[:=]\\s*"
             + "(?:\\\\\"([^\"\\\\\\n]{1,256})\\\\\"|\"([^\"\\n]{1,256})\"|'([^'\\n]{1,256})'|"
             + "([^\\s\"',;&}\\[\\]<>{()\\\\][^\\s\"',;&}<>]{0,255}))"));
-    add(m, new PaymentCardDetector());
     add(m, pattern("iban", (t, p) -> p.digits() >= 10, BuiltInDetectors::ibanChecksum,
         "(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9])"));
+    add(m, new PaymentCardDetector());
     add(m, pattern("us_ssn", (t, p) -> p.digits() >= 9 && p.dash(),
         "(?<![0-9-])(?!000|666|9[0-9]{2})[0-9]{3}-(?!00)[0-9]{2}-(?!0000)[0-9]{4}(?![0-9-])"));
     add(m, pattern("email", (t, p) -> p.at(),
