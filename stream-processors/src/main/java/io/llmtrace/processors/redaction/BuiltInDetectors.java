@@ -1,0 +1,283 @@
+package io.llmtrace.processors.redaction;
+
+import io.llmtrace.processors.redaction.PatternDetector.Prefilter;
+import io.llmtrace.processors.redaction.PatternDetector.Refiner;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The built-in detector table, in priority order: when findings of two detectors overlap, the
+ * merged region is attributed to the one listed first (secrets before PII, specific before
+ * generic).
+ *
+ * <table>
+ *   <caption>Built-in detectors</caption>
+ *   <tr><th>name</th><th>finds</th><th>pre-filter</th></tr>
+ *   <tr><td>private_key</td><td>PEM private key blocks (to the end of text when truncated)</td><td>"PRIVATE KEY"</td></tr>
+ *   <tr><td>url_credentials</td><td>the password of scheme://user:pass@host</td><td>"://"</td></tr>
+ *   <tr><td>bearer_token</td><td>Authorization: Bearer/Basic/Token values, "Bearer x" tokens</td><td>"earer"/"uthorization"</td></tr>
+ *   <tr><td>jwt</td><td>three base64url segments whose header decodes to JSON with "alg"</td><td>"ey"</td></tr>
+ *   <tr><td>aws_access_key_id</td><td>AKIA/ASIA + 16 upper-case alphanumerics</td><td>"AKIA"/"ASIA"</td></tr>
+ *   <tr><td>aws_secret_key</td><td>aws_secret_access_key=..., or 40 base64 chars near "aws"/"secret"</td><td>keyword</td></tr>
+ *   <tr><td>github_token</td><td>ghp_/gho_/ghu_/ghs_/ghr_ and github_pat_ tokens</td><td>"gh"</td></tr>
+ *   <tr><td>stripe_key</td><td>sk_/rk_/pk_ live and test keys</td><td>"_live_"/"_test_"</td></tr>
+ *   <tr><td>llm_api_key</td><td>OpenAI/Anthropic-style sk-, sk-proj-, sk-ant- keys</td><td>"sk-"</td></tr>
+ *   <tr><td>slack_token</td><td>xoxa/b/p/r/s- and xapp- tokens</td><td>"xox"/"xapp-"</td></tr>
+ *   <tr><td>google_api_key</td><td>AIza + 35 characters</td><td>"AIza"</td></tr>
+ *   <tr><td>secret_assignment</td><td>values of password=, secret:, api_key=, token=, "password": "..."</td><td>'=' or ':'</td></tr>
+ *   <tr><td>iban</td><td>IBANs with a valid mod-97 checksum</td><td>10 digits</td></tr>
+ *   <tr><td>payment_card</td><td>13-19 digits, network prefix, Luhn</td><td>13 digits</td></tr>
+ *   <tr><td>us_ssn</td><td>AAA-GG-SSSS outside the never-issued ranges</td><td>9 digits and '-'</td></tr>
+ *   <tr><td>email</td><td>e-mail addresses</td><td>'@'</td></tr>
+ *   <tr><td>phone</td><td>E.164, US and common European national formats</td><td>8 digits</td></tr>
+ *   <tr><td>ipv6</td><td>full and compressed IPv6 addresses</td><td>':'</td></tr>
+ *   <tr><td>ipv4</td><td>dotted quads with octets 0-255, not after "version"/"v"</td><td>4 digits</td></tr>
+ * </table>
+ */
+public final class BuiltInDetectors {
+
+  private BuiltInDetectors() {}
+
+  private static final Map<String, Detector> ALL = build();
+
+  /** All built-in detectors by name, in priority order. */
+  public static Map<String, Detector> all() {
+    return ALL;
+  }
+
+  private static Map<String, Detector> build() {
+    Map<String, Detector> m = new LinkedHashMap<>();
+    add(m, pattern("private_key", literal("PRIVATE KEY"),
+        "-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\\z)"));
+    add(m, pattern("url_credentials", literal("://"),
+        "\\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\\s:/?#@\"'<>]{1,128}:([^\\s/?#@\"'<>]{1,256})@"));
+    add(m, pattern("bearer_token",
+        (t, p) -> containsIgnoreCase(t, "earer") || containsIgnoreCase(t, "uthorization"),
+        Refiner.ACCEPT,
+        "(?i)authorization[\"']?\\s*[:=]\\s*[\"']?(?:bearer|basic|token|digest)\\s+([A-Za-z0-9._~+/=-]{6,})",
+        "(?<![A-Za-z0-9_])[Bb]earer\\s+((?=[A-Za-z._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{16,})"));
+    add(m, pattern("jwt", literal("ey"), BuiltInDetectors::jwtHeader,
+        "(?<![A-Za-z0-9_-])ey[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]*"));
+    add(m, pattern("aws_access_key_id", literal("AKIA", "ASIA"),
+        "(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])"));
+    add(m, pattern("aws_secret_key",
+        (t, p) -> containsIgnoreCase(t, "aws") || containsIgnoreCase(t, "secret"),
+        BuiltInDetectors::awsSecretNearContext,
+        "(?i)aws_?secret_?access_?key[\"']?\\s*[:=]\\s*[\"']?([A-Za-z0-9/+=]{16,})",
+        "(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"));
+    add(m, pattern("github_token", literal("gh", "github_pat_"),
+        "(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])"));
+    add(m, pattern("stripe_key", literal("_live_", "_test_"),
+        "(?<![A-Za-z0-9_])(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{3,247}(?![A-Za-z0-9_])"));
+    add(m, pattern("llm_api_key", literal("sk-"),
+        "(?<![A-Za-z0-9_-])sk-(?:proj-|ant-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"));
+    add(m, pattern("slack_token", literal("xox", "xapp-"),
+        "(?<![A-Za-z0-9_])(?:xox[abprs]-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,})"));
+    add(m, pattern("google_api_key", literal("AIza"),
+        "(?<![A-Za-z0-9_])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])"));
+    add(m, pattern("secret_assignment",
+        (t, p) -> (p.equals() || p.colon()) && SECRET_KEYWORD.matcher(t).find(),
+        BuiltInDetectors::notAPlaceholder,
+        "(?i)(?<![A-Za-z0-9])(?:[A-Za-z0-9]+[_.-])*(?:password|passwd|pwd|passphrase|secret|client_secret|"
+            + "api[_-]?key|apikey|access[_-]?key|private[_-]?key|token|access[_-]?token|auth[_-]?token|"
+            + "refresh[_-]?token|credentials?)(?:\\\\?[\"'])?\\s*[:=]\\s*"
+            + "(?:\\\\\"([^\"\\\\\\n]{1,256})\\\\\"|\"([^\"\\n]{1,256})\"|'([^'\\n]{1,256})'|"
+            + "([^\\s\"',;&}\\[\\]<>{()\\\\][^\\s\"',;&}<>]{0,255}))"));
+    add(m, pattern("iban", (t, p) -> p.digits() >= 10, BuiltInDetectors::ibanChecksum,
+        "(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9])"));
+    add(m, new PaymentCardDetector());
+    add(m, pattern("us_ssn", (t, p) -> p.digits() >= 9 && p.dash(),
+        "(?<![0-9-])(?!000|666|9[0-9]{2})[0-9]{3}-(?!00)[0-9]{2}-(?!0000)[0-9]{4}(?![0-9-])"));
+    add(m, pattern("email", (t, p) -> p.at(),
+        "(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])"));
+    add(m, pattern("phone", (t, p) -> p.digits() >= 8, BuiltInDetectors::phoneDigits,
+        "(?<![A-Za-z0-9+_])\\+[0-9]{1,3}(?:[ .-]?\\(?[0-9]{1,5}\\)?){1,6}(?![A-Za-z0-9])",
+        "(?<![A-Za-z0-9(_-])(?:\\+?1[ .-]?)?\\([2-9][0-9]{2}\\)[ .-]?[2-9][0-9]{2}[ .-][0-9]{4}(?![A-Za-z0-9])",
+        "(?<![A-Za-z0-9._-])[2-9][0-9]{2}(?:-[2-9][0-9]{2}-|\\.[2-9][0-9]{2}\\.)[0-9]{4}(?![A-Za-z0-9_-]|\\.[0-9])",
+        "(?<![A-Za-z0-9._/+-])0[0-9]{1,4}(?:[ /.-][0-9]{2,8}){1,4}(?![A-Za-z0-9_/-]|[.,:][0-9])"));
+    add(m, pattern("ipv6", (t, p) -> p.colon(), BuiltInDetectors::ipv6,
+        "(?<![A-Za-z0-9:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|[0-9]{1,3}(?:\\.[0-9]{1,3}){3})?(?![A-Za-z0-9:])"));
+    add(m, pattern("ipv4", (t, p) -> p.digits() >= 4, BuiltInDetectors::notAVersion,
+        "(?<![A-Za-z0-9.])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}"
+            + "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?![A-Za-z0-9]|\\.[0-9]|-[A-Za-z])"));
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
+  private static final Pattern SECRET_KEYWORD =
+      Pattern.compile("(?i)pass|pwd|secret|key|token|credential");
+
+  private static void add(Map<String, Detector> m, Detector d) {
+    m.put(d.name(), d);
+  }
+
+  private static PatternDetector pattern(String name, Prefilter pre, String... regexes) {
+    return pattern(name, pre, Refiner.ACCEPT, regexes);
+  }
+
+  private static PatternDetector pattern(
+      String name, Prefilter pre, Refiner refiner, String... regexes) {
+    return new PatternDetector(
+        name, java.util.Arrays.stream(regexes).map(Pattern::compile).toList(), pre, refiner);
+  }
+
+  private static Prefilter literal(String... needles) {
+    return (text, profile) -> {
+      for (String n : needles) {
+        if (text.contains(n)) {
+          return true;
+        }
+      }
+      return false;
+    };
+  }
+
+  static boolean containsIgnoreCase(String text, String needle) {
+    int n = needle.length();
+    char first = Character.toLowerCase(needle.charAt(0));
+    for (int i = 0, last = text.length() - n; i <= last; i++) {
+      char c = text.charAt(i);
+      if ((c == first || Character.toLowerCase(c) == first)
+          && text.regionMatches(true, i, needle, 0, n)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int jwtHeader(String text, int start, int end) {
+    int dot = text.indexOf('.', start);
+    try {
+      String header =
+          new String(Base64.getUrlDecoder().decode(text.substring(start, dot)), StandardCharsets.UTF_8);
+      return header.trim().startsWith("{") && header.contains("\"alg\"") ? end : -1;
+    } catch (IllegalArgumentException e) {
+      return -1;
+    }
+  }
+
+  /** The 40-char form needs "aws"/"secret" within 64 chars before it and mixed case, never hex. */
+  private static int awsSecretNearContext(String text, int start, int end) {
+    if (end - start != 40) {
+      return end;
+    }
+    boolean upper = false;
+    boolean lower = false;
+    for (int i = start; i < end; i++) {
+      char c = text.charAt(i);
+      upper |= c >= 'A' && c <= 'Z';
+      lower |= c >= 'a' && c <= 'z';
+    }
+    if (!upper || !lower) {
+      return -1;
+    }
+    String before = text.substring(Math.max(0, start - 64), start);
+    return containsIgnoreCase(before, "aws") || containsIgnoreCase(before, "secret") ? end : -1;
+  }
+
+  private static final Pattern PLACEHOLDER =
+      Pattern.compile("(?i)null|none|true|false|undefined|\\*+|x+|<[^>]*>|\\$\\{[^}]*}|\\[redacted.*|\\[[a-z_]+:[0-9a-f]{8}]");
+
+  private static int notAPlaceholder(String text, int start, int end) {
+    String v = text.substring(start, end);
+    if (PLACEHOLDER.matcher(v).matches()) {
+      return -1;
+    }
+    // "Password: reset link sent" is prose; an unquoted plain lower-case word after ':' is not a secret.
+    int k = start - 1;
+    while (k >= 0 && text.charAt(k) == ' ') {
+      k--;
+    }
+    boolean quoted = start > 0 && (text.charAt(start - 1) == '"' || text.charAt(start - 1) == '\'');
+    if (!quoted && k >= 0 && text.charAt(k) == ':' && v.chars().allMatch(c -> c >= 'a' && c <= 'z')) {
+      return -1;
+    }
+    return end;
+  }
+
+  private static int ibanChecksum(String text, int start, int end) {
+    // The regex may swallow a following upper-case word ("DE89 ... 00 FOR"): retry at group ends.
+    int e = end;
+    while (e - start >= 15) {
+      if (Checksums.iban(text.subSequence(start, e))) {
+        return e;
+      }
+      int sp = text.lastIndexOf(' ', e - 1);
+      if (sp <= start) {
+        return -1;
+      }
+      e = sp;
+    }
+    return -1;
+  }
+
+  private static int phoneDigits(String text, int start, int end) {
+    int digits = 0;
+    for (int i = start; i < end; i++) {
+      char c = text.charAt(i);
+      if (c >= '0' && c <= '9') {
+        digits++;
+      }
+    }
+    boolean national = text.charAt(start) == '0';
+    if (national ? digits < 9 || digits > 12 : digits < 10 || digits > 15) {
+      return -1;
+    }
+    char last = text.charAt(end - 1);
+    return last >= '0' && last <= '9' || last == ')' ? end : -1;
+  }
+
+  private static int ipv6(String text, int start, int end) {
+    String s = text.substring(start, end);
+    int dc = s.indexOf("::");
+    if (dc < 0) {
+      return groups(s, true) == 8 ? end : -1;
+    }
+    if (s.indexOf("::", dc + 1) >= 0) {
+      return -1;
+    }
+    int left = groups(s.substring(0, dc), false);
+    int right = groups(s.substring(dc + 2), true);
+    return left >= 0 && right >= 0 && left + right <= 7 && left + right >= 1 ? end : -1;
+  }
+
+  /** Number of 16-bit groups in a colon-separated run (an embedded IPv4 counts 2), -1 if malformed. */
+  private static int groups(String run, boolean ipv4Tail) {
+    if (run.isEmpty()) {
+      return 0;
+    }
+    String[] parts = run.split(":", -1);
+    int groups = 0;
+    for (int i = 0; i < parts.length; i++) {
+      String p = parts[i];
+      if (p.isEmpty()) {
+        return -1;
+      }
+      if (p.indexOf('.') >= 0) {
+        if (!ipv4Tail || i != parts.length - 1) {
+          return -1;
+        }
+        groups += 2;
+      } else {
+        groups++;
+      }
+    }
+    return groups;
+  }
+
+  private static final Pattern VERSION_CONTEXT =
+      Pattern.compile("(?i)(?:version|ver\\.?|release|build|firmware|v)\\s*[:=]?\\s*$");
+
+  private static int notAVersion(String text, int start, int end) {
+    String before = text.substring(Math.max(0, start - 12), start);
+    return VERSION_CONTEXT.matcher(before).find() ? -1 : end;
+  }
+
+  /** Names of all built-in detectors, in priority order. */
+  public static List<String> names() {
+    return List.copyOf(ALL.keySet());
+  }
+}
