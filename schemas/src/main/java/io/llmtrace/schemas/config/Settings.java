@@ -75,6 +75,14 @@ public final class Settings {
     return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
+  /**
+   * A value by its environment-variable spelling ({@code LLMTRACE_REDACTION_HASH_KEY}), whichever source
+   * set it; for files that name variables, so that {@code -D} and the config file work for them too.
+   */
+  public String env(String name) {
+    return values.get(envName(name));
+  }
+
   public String string(String key, String defaultValue) {
     String value = values.get(envName(key));
     return value == null || value.isBlank() ? defaultValue : value.strip();

@@ -86,7 +86,7 @@ public final class RedactCli {
           try {
             result = JSON.writeValueAsString(redactJson(JSON.readTree(line), redactor, counts));
           } catch (IOException e) {
-            err.println("line " + lineNumber + ": not JSON (" + e.getOriginalMessage() + ")");
+            err.println("line " + lineNumber + ": not JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
             continue;
           }
         } else {

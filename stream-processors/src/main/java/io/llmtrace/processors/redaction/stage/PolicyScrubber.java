@@ -6,7 +6,9 @@ import io.llmtrace.processors.redaction.Redactor;
 import io.llmtrace.schemas.avro.LlmSpan;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Function;
 import java.util.Set;
 
 /** The production {@link SpanScrubber}: the policy file's redactor and its canaries. */
@@ -20,10 +22,13 @@ public final class PolicyScrubber implements SpanScrubber {
     this.canaries = Canaries.of(policy);
   }
 
-  /** Loads and validates the policy; a broken file stops the caller with its name and line. */
-  public static PolicyScrubber fromFile(Path policyFile) {
+  /**
+   * Loads and validates the policy; a broken file stops the caller with its name and line. {@code env}
+   * resolves the variables the policy names (its hash key).
+   */
+  public static PolicyScrubber fromFile(Path policyFile, Function<String, String> env) {
     try {
-      return new PolicyScrubber(RedactionPolicy.load(policyFile));
+      return new PolicyScrubber(RedactionPolicy.parse(Files.readString(policyFile), policyFile.toString(), env));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read redaction policy " + policyFile, e);
     }

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.Function;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
@@ -38,11 +37,19 @@ public final class RedactionApp {
 
   private RedactionApp() {}
 
-  /** Builds (not starts) the application; {@code scrubbers} turns the policy file into the scrubber. */
-  public static KafkaStreams create(Settings settings, Function<Path, SpanScrubber> scrubbers) {
+  /**
+   * Builds (not starts) the application with the policy file's scrubber; the policy's hash key comes
+   * from the setting it names (e.g. {@code LLMTRACE_REDACTION_HASH_KEY} / {@code -Dllmtrace.redaction.hash-key}).
+   */
+  public static KafkaStreams create(Settings settings) {
+    Path policy = Path.of(settings.string("llmtrace.redaction.policy-file", "deploy/config/redaction-policy.yaml"));
+    return create(settings, PolicyScrubber.fromFile(policy, settings::env));
+  }
+
+  /** Builds the application around a given scrubber. */
+  public static KafkaStreams create(Settings settings, SpanScrubber scrubber) {
     String registryUrl = settings.string("llmtrace.schema.registry.url", "http://127.0.0.1:8081/apis/ccompat/v7");
     SchemaRegistryClient registry = SchemaRegistryClient.builder(registryUrl).build();
-    SpanScrubber scrubber = scrubbers.apply(Path.of(settings.string("llmtrace.redaction.policy-file", "deploy/config/redaction-policy.yaml")));
     CostEnricher enricher = new CostEnricher(PriceTable.load(Path.of(settings.string("llmtrace.enrichment.price-table",
         "deploy/config/model-prices.yaml"))));
     RedactionTopics topics = RedactionTopics.from(settings);
@@ -58,8 +65,8 @@ public final class RedactionApp {
   }
 
   /** Runs until SIGTERM; a broken policy or price table stops it at start with the file and line. */
-  public static void run(Settings settings, Function<Path, SpanScrubber> scrubbers) throws InterruptedException {
-    KafkaStreams streams = create(settings, scrubbers);
+  public static void run(Settings settings) throws InterruptedException {
+    KafkaStreams streams = create(settings);
     CountDownLatch stopped = new CountDownLatch(1);
     streams.setStateListener((now, before) -> {
       LOG.info("redaction stage {} -> {}", before, now);

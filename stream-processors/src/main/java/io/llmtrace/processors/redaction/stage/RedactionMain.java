@@ -8,11 +8,9 @@ public final class RedactionMain {
   private RedactionMain() {}
 
   public static void main(String[] args) throws InterruptedException {
-    Settings settings;
     try {
-      settings = Settings.fromEnvironment();
-      RedactionApp.run(settings, PolicyScrubber::fromFile);
-    } catch (IllegalArgumentException e) {
+      RedactionApp.run(Settings.fromEnvironment());
+    } catch (RuntimeException e) {
       System.err.println("redaction stage: " + e.getMessage());
       System.exit(2);
     }
