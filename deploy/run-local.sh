@@ -5,6 +5,7 @@
 #
 #   deploy/run-local.sh           start and keep running
 #   deploy/run-local.sh check     start, report health, stop (exit 0 only if every part was healthy)
+#   deploy/run-local.sh tail T    print the records of topic T of a running local pipeline as JSON
 #
 # Ports: LLMTRACE_STACK_KAFKA_PORT (9092), LLMTRACE_STACK_KAFKA_CONTROLLER_PORT (9093),
 #        LLMTRACE_STACK_REGISTRY_PORT (8081), LLMTRACE_STACK_CLICKHOUSE_PORT (8123), LLMTRACE_GATEWAY_PORT (4318).
@@ -21,4 +22,7 @@ mvn -q -B -DskipTests -pl deploy/local-run -am package
 
 export LLMTRACE_STACK_WORKDIR="${LLMTRACE_STACK_WORKDIR:-$PWD/.llmtrace-local}"
 classpath="deploy/local-run/target/classes:$(cat deploy/local-run/target/runtime.classpath)"
+if [ "${1:-}" = "tail" ]; then
+  exec java -Xmx256m -cp "$classpath" io.llmtrace.deploy.TailTopic "${2:-llm.spans.redacted}"
+fi
 exec java -Xmx768m -cp "$classpath" io.llmtrace.deploy.LocalPipeline "${1:-up}"

@@ -2,6 +2,8 @@ package io.llmtrace.deploy;
 
 import io.llmtrace.gateway.Gateway;
 import io.llmtrace.gateway.GatewayConfig;
+import io.llmtrace.processors.redaction.stage.RedactionApp;
+import io.llmtrace.processors.redaction.stage.RedactionTopics;
 import io.llmtrace.schemas.config.Settings;
 import io.llmtrace.stack.Health;
 import io.llmtrace.stack.LocalStack;
@@ -17,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * Everything on one machine, for trying llmtrace out: the local stack (Kafka, registry, ClickHouse),
@@ -27,6 +30,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class LocalPipeline {
 
   static final String LOCAL_KEY = "llmtrace-local-dev-key";
+  static final String LOCAL_HASH_KEY = "llmtrace-local-redaction-hash-key";
   /** Raw spans may hold secrets until redacted: keep them only a day. */
   static final Map<String, String> RAW_TOPIC_CONFIG = Map.of("retention.ms", Long.toString(Duration.ofDays(1).toMillis()));
 
@@ -40,7 +44,20 @@ public final class LocalPipeline {
     StackEndpoints endpoints = stack.endpoints();
     Settings settings = Settings.fromEnvironment();
     String rawTopic = settings.string("llmtrace.topics.raw", GatewayConfig.DEFAULT_RAW_TOPIC);
-    createTopics(endpoints.kafkaBootstrap(), List.of(new NewTopic(rawTopic, 3, (short) 1).configs(RAW_TOPIC_CONFIG)));
+    RedactionTopics topics = RedactionTopics.from(settings);
+    createTopics(endpoints.kafkaBootstrap(), List.of(new NewTopic(rawTopic, 3, (short) 1).configs(RAW_TOPIC_CONFIG),
+        new NewTopic(topics.redacted(), 3, (short) 1), new NewTopic(topics.deadLetters(), 1, (short) 1),
+        new NewTopic(topics.quarantine(), 1, (short) 1).configs(RAW_TOPIC_CONFIG), new NewTopic(topics.events(), 1, (short) 1)));
+    KafkaStreams redaction = RedactionApp.create(Settings.of(Map.of(
+        "llmtrace.kafka.bootstrap", endpoints.kafkaBootstrap(),
+        "llmtrace.schema.registry.url", endpoints.schemaRegistryUrl(),
+        "llmtrace.topics.raw", rawTopic,
+        "llmtrace.redaction.policy-file", repo.resolve("deploy/config/redaction-policy.yaml").toString(),
+        "llmtrace.enrichment.price-table", repo.resolve("deploy/config/model-prices.yaml").toString(),
+        // Local only: production sets LLMTRACE_REDACTION_HASH_KEY from a secret store.
+        "llmtrace.redaction.hash-key", settings.string("llmtrace.redaction.hash-key", LOCAL_HASH_KEY),
+        "llmtrace.streams.state.dir", stack.config().workDir().resolve("streams").toString())));
+    redaction.start();
 
     Map<String, String> gatewaySettings = new HashMap<>(Map.of(
         "llmtrace.gateway.host", "127.0.0.1",
@@ -58,15 +75,19 @@ public final class LocalPipeline {
         (System.nanoTime() - began) / 1e9, stack.config().workDir());
     health.forEach(h -> System.out.println("  " + h));
     System.out.printf("  %-11s UP    %s (native /v1/spans, OTLP/HTTP /v1/traces, /metrics, /readyz)%n", "gateway", gatewayUrl);
+    System.out.printf("  %-11s %s  %s -> %s (policy deploy/config/redaction-policy.yaml)%n", "redaction",
+        redaction.state().isRunningOrRebalancing() ? "UP  " : "DOWN", rawTopic, topics.redacted());
     System.out.printf("%n  Kafka bootstrap     %s   (raw spans: %s)%n", endpoints.kafkaBootstrap(), rawTopic);
     System.out.printf("  schema.registry.url %s%n", endpoints.schemaRegistryUrl());
     System.out.printf("  ClickHouse HTTP     %s   (JDBC: %s)%n", endpoints.clickhouseUrl(), endpoints.clickhouseJdbcUrl("default"));
     System.out.printf("%n  send a span:%n%s%n", curl(gatewayUrl));
+    System.out.printf("%n  see it redacted:  deploy/run-local.sh tail %s%n", topics.redacted());
     System.out.printf("%n  OpenTelemetry SDKs: OTEL_EXPORTER_OTLP_ENDPOINT=%s OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf \\%n"
         + "                      OTEL_EXPORTER_OTLP_HEADERS='Authorization=Bearer %s'%n", gatewayUrl, LOCAL_KEY);
     System.out.printf("  logs: %s/logs/%n%n", stack.config().workDir());
 
     if (command.equals("check")) {
+      redaction.close();
       gateway.close();
       stack.close();
       System.exit(healthy ? 0 : 1);
@@ -75,6 +96,7 @@ public final class LocalPipeline {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("stopping llmtrace");
       gateway.close();
+      redaction.close();
       stack.close();
       stopped.countDown();
     }, "local-pipeline-shutdown"));
