@@ -35,6 +35,7 @@ import java.util.TreeMap;
 public final class RedactCli {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String THROWAWAY_HASH_KEY = "redact-cli-throwaway-hash-key";
 
   private RedactCli() {}
 
@@ -65,7 +66,20 @@ public final class RedactCli {
     }
     TextRedactor redactor;
     try {
-      redactor = new Redactor(RedactionPolicy.load(policyFile)).textRedactor(tenant);
+      // Hash actions need the policy's key; without one set, a throwaway key shows what hashing does.
+      boolean[] throwaway = {false};
+      RedactionPolicy policy = RedactionPolicy.parse(Files.readString(policyFile), policyFile.toString(), name -> {
+        String value = System.getenv(name);
+        if (value == null || value.isBlank()) {
+          throwaway[0] = true;
+          return THROWAWAY_HASH_KEY;
+        }
+        return value;
+      });
+      if (throwaway[0]) {
+        err.println("redact: the policy's hash key variable is not set; pseudonyms below use a throwaway key");
+      }
+      redactor = new Redactor(policy).textRedactor(tenant);
     } catch (RuntimeException e) {
       err.println("redact: " + e.getMessage());
       return 2;
