@@ -56,7 +56,7 @@ public final class BuiltInDetectors {
     add(m, pattern("url_credentials", literal("://"), Refiner.ACCEPT, starts(BuiltInDetectors::schemeStarts),
         "\\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\\s:/?#@\"'<>]{1,128}:([^\\s/?#@\"'<>]{1,256})@"));
     add(m, pattern("bearer_token",
-        (t, p) -> containsIgnoreCase(t, "earer") || containsIgnoreCase(t, "uthorization"),
+        (t, p) -> p.lower(t).contains("earer") || p.lower(t).contains("uthorization"),
         Refiner.ACCEPT,
         starts(Starts.lowerNeedles(0, "authorization"), Starts.lowerNeedles(0, "bearer")),
         "(?i)authorization[\"']?\\s*[:=]\\s*[\"']?(?:bearer|basic|token|digest)\\s+([A-Za-z0-9._~+/=-]{6,})",
@@ -67,7 +67,7 @@ public final class BuiltInDetectors {
         starts(Starts.needles(0, "AKIA", "ASIA")),
         "(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])"));
     add(m, pattern("aws_secret_key",
-        (t, p) -> containsIgnoreCase(t, "aws") || containsIgnoreCase(t, "secret"),
+        (t, p) -> p.lower(t).contains("aws") || p.lower(t).contains("secret"),
         BuiltInDetectors::awsSecretNearContext,
         starts(Starts.lowerNeedles(0, "aws"), BuiltInDetectors::base64Runs40),
         "(?i)aws_?secret_?access_?key[\"']?\\s*[:=]\\s*[\"']?([A-Za-z0-9/+=]{16,})",

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +22,7 @@ class CandidateStartsTest {
     "-----BEGIN ", "RSA ", "PRIVATE KEY-----", "-----END ", "fe80", "2001:db8", "10.0.0.1", "192.168.", "v", "version ",
     "+44 20 7946 0958", "(415) 555-0132", "030 1234567", "123-45-6789", "4111 1111 1111 1111", "abcdefABCDEF",
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "acct-", "12345678", "ord-", "123456", "xacct-", "acct",
   };
 
   @Test
@@ -40,8 +40,11 @@ class CandidateStartsTest {
       texts.add(sb.toString());
     }
     int compared = 0;
-    for (Map.Entry<String, Detector> e : BuiltInDetectors.all().entrySet()) {
-      if (!(e.getValue() instanceof PatternDetector d)) {
+    List<Detector> detectors = new ArrayList<>(BuiltInDetectors.all().values());
+    detectors.addAll(RedactionPolicy.loadDefault(RedactionPolicyTest.ENV::get).base().detectors());
+    detectors.add(PolicyParser.customDetector("order_ref", java.util.regex.Pattern.compile("\\bord-[0-9]{6}\\b")));
+    for (Detector detector : detectors) {
+      if (!(detector instanceof PatternDetector d)) {
         continue;
       }
       PatternDetector reference = new PatternDetector(d.name(), d.patterns(), d.prefilter(), d.refiner());
