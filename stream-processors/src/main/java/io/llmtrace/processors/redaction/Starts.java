@@ -25,23 +25,16 @@ interface Starts {
   /** Starts of digit runs (a digit not preceded by a digit) whose length is in [min, max] and that the test accepts. */
   static Starts digitRuns(int min, int max, RunTest test) {
     return (text, profile) -> {
+      if (profile.digits() < min) {
+        return new int[0];
+      }
+      int[] runs = profile.digitRuns(text);
       Ints out = new Ints();
-      int n = text.length();
-      int i = 0;
-      while (i < n) {
-        if (!digit(text.charAt(i))) {
-          i++;
-          continue;
+      for (int r = 0; r < runs.length; r += 2) {
+        int len = runs[r + 1] - runs[r];
+        if (len >= min && len <= max && test.accept(text, runs[r], runs[r + 1])) {
+          out.add(runs[r]);
         }
-        int j = i + 1;
-        while (j < n && digit(text.charAt(j))) {
-          j++;
-        }
-        int len = j - i;
-        if (len >= min && len <= max && test.accept(text, i, j)) {
-          out.add(i);
-        }
-        i = j;
       }
       return out.toArray();
     };
@@ -59,12 +52,12 @@ interface Starts {
   static Starts chars(String set) {
     return (text, profile) -> {
       Ints out = new Ints();
-      for (int i = 0, n = text.length(); i < n; i++) {
-        if (set.indexOf(text.charAt(i)) >= 0) {
-          out.add(i);
+      for (int c = 0; c < set.length(); c++) {
+        for (int k = text.indexOf(set.charAt(c)); k >= 0; k = text.indexOf(set.charAt(c), k + 1)) {
+          out.add(k);
         }
       }
-      return out.toArray();
+      return set.length() == 1 ? out.toArray() : out.sortedDistinct();
     };
   }
 
