@@ -51,14 +51,19 @@ public record TextProfile(int digits, boolean at, boolean colon, boolean equals,
   String lower(String text) {
     String l = (String) lazy[0];
     if (l == null) {
-      char[] cs = text.toCharArray();
-      for (int i = 0; i < cs.length; i++) {
-        char c = cs[i];
-        if (c >= 'A' && c <= 'Z') {
-          cs[i] = (char) (c + 32);
+      // toLowerCase also folds non-ASCII letters (a superset for keyword candidates) and is fast;
+      // fall back to ASCII-only folding when it would change the length (indices must line up).
+      l = text.toLowerCase(java.util.Locale.ROOT);
+      if (l.length() != text.length()) {
+        char[] cs = text.toCharArray();
+        for (int i = 0; i < cs.length; i++) {
+          char c = cs[i];
+          if (c >= 'A' && c <= 'Z') {
+            cs[i] = (char) (c + 32);
+          }
         }
+        l = new String(cs);
       }
-      l = new String(cs);
       lazy[0] = l;
     }
     return l;
