@@ -105,9 +105,12 @@ public final class BuiltInDetectors {
     add(m, pattern("phone", (t, p) -> p.digits() >= 8, BuiltInDetectors::phoneDigits,
         starts(
             Starts.chars("+"),
-            Starts.union(Starts.chars("+("), Starts.digitRuns(1, Integer.MAX_VALUE, (t, s, e) -> t.charAt(s) == '1')),
+            Starts.union(
+                Starts.chars("+("),
+                Starts.digitRuns(1, 1, (t, s, e) -> t.charAt(s) == '1' && e < t.length() && " .-(".indexOf(t.charAt(e)) >= 0)),
             Starts.digitRuns(3, 3, (t, s, e) -> t.charAt(s) >= '2' && e < t.length() && (t.charAt(e) == '-' || t.charAt(e) == '.')),
-            Starts.digitRuns(2, 5, (t, s, e) -> t.charAt(s) == '0')),
+            Starts.digitRuns(2, 5, (t, s, e) -> t.charAt(s) == '0' && e + 1 < t.length()
+                && " /.-".indexOf(t.charAt(e)) >= 0 && Starts.digit(t.charAt(e + 1)))),
         "(?<![A-Za-z0-9+_])\\+[0-9]{1,3}(?:[ .-]?\\(?[0-9]{1,5}\\)?){1,6}(?![A-Za-z0-9])",
         "(?<![A-Za-z0-9(_-])(?:\\+?1[ .-]?)?\\([2-9][0-9]{2}\\)[ .-]?[2-9][0-9]{2}[ .-][0-9]{4}(?![A-Za-z0-9])",
         "(?<![A-Za-z0-9._-])[2-9][0-9]{2}(?:-[2-9][0-9]{2}-|\\.[2-9][0-9]{2}\\.)[0-9]{4}(?![A-Za-z0-9_-]|\\.[0-9])",
@@ -115,7 +118,8 @@ public final class BuiltInDetectors {
     add(m, pattern("ipv6", (t, p) -> p.colon(), BuiltInDetectors::ipv6, starts(BuiltInDetectors::ipv6Starts),
         "(?<![A-Za-z0-9:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|[0-9]{1,3}(?:\\.[0-9]{1,3}){3})?(?![A-Za-z0-9:])"));
     add(m, pattern("ipv4", (t, p) -> p.digits() >= 4, BuiltInDetectors::notAVersion,
-        starts(Starts.digitRuns(1, 3, (t, s, e) -> e < t.length() && t.charAt(e) == '.')),
+        starts(Starts.digitRuns(1, 3, (t, s, e) -> e + 1 < t.length() && t.charAt(e) == '.'
+            && Starts.digit(t.charAt(e + 1)) && (s == 0 || !Starts.alnum(t.charAt(s - 1)) && t.charAt(s - 1) != '.'))),
         "(?<![A-Za-z0-9.])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}"
             + "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?![A-Za-z0-9]|\\.[0-9]|-[A-Za-z])"));
     return java.util.Collections.unmodifiableMap(m);
@@ -247,12 +251,29 @@ public final class BuiltInDetectors {
       }
       for (int c = s; c <= p; c++) {
         char before = c == 0 ? ' ' : text.charAt(c - 1);
-        if (!(Starts.alnum(before) || before == ':' || before == '.')) {
+        if (!(Starts.alnum(before) || before == ':' || before == '.') && twoGroups(text, c)) {
           out.add(c);
         }
       }
     }
     return out.sortedDistinct();
+  }
+
+  /** At most 4 hex digits, ':', at most 4 hex digits, ':' from {@code c} (the regex needs two groups). */
+  private static boolean twoGroups(String text, int c) {
+    int i = c;
+    for (int g = 0; g < 2; g++) {
+      int h = 0;
+      while (i < text.length() && h < 4 && hex(text.charAt(i))) {
+        i++;
+        h++;
+      }
+      if (i >= text.length() || text.charAt(i) != ':') {
+        return false;
+      }
+      i++;
+    }
+    return true;
   }
 
   /** Starts of alphanumeric runs in the [A-Za-z0-9_.-] word around each keyword occurrence. */
