@@ -59,4 +59,33 @@ class CandidateStartsTest {
     }
     assertThat(compared).as("findings compared").isGreaterThan(1000);
   }
+
+  @Test
+  void paymentCardsFromDigitRunsAreTheSameAsTheCharByCharScan() throws Exception {
+    List<String> texts = new ArrayList<>();
+    for (CorpusTest.Line l : CorpusTest.load()) {
+      texts.add(l.text());
+    }
+    String[] parts = {" ", "-", "  ", "a", "4111", "1111", "5555", "4444", "2221", "0000", "12", "4", "378282246310005", "1", "2024"};
+    Random rnd = new Random(7L);
+    for (int i = 0; i < 20_000; i++) {
+      StringBuilder sb = new StringBuilder();
+      for (int k = rnd.nextInt(30); k >= 0; k--) {
+        sb.append(parts[rnd.nextInt(parts.length)]);
+      }
+      texts.add(sb.toString());
+    }
+    Detector fast = BuiltInDetectors.all().get(PaymentCardDetector.NAME);
+    Detector reference = new PaymentCardReference();
+    int found = 0;
+    for (String t : texts) {
+      List<Finding> a = new ArrayList<>();
+      List<Finding> b = new ArrayList<>();
+      fast.scan(t, TextProfile.of(t), a);
+      reference.scan(t, TextProfile.of(t), b);
+      assertThat(a).as("<%s>", t).isEqualTo(b);
+      found += b.size();
+    }
+    assertThat(found).isGreaterThan(100);
+  }
 }
