@@ -50,15 +50,15 @@ public record PatternDetector(
       return;
     }
     for (int k = 0; k < patterns.size(); k++) {
-      Matcher m = patterns.get(k).matcher(text);
       int[] candidates = starts.get(k).of(text, profile);
+      if (candidates != null && candidates.length == 0) {
+        continue;
+      }
+      Matcher m = patterns.get(k).matcher(text);
       if (candidates == null) {
         while (m.find()) {
           add(text, m, out);
         }
-        continue;
-      }
-      if (candidates.length == 0) {
         continue;
       }
       // Same matches as find(): leftmost first, the next search from the end of the previous match.

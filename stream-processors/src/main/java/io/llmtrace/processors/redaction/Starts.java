@@ -107,21 +107,25 @@ interface Starts {
 
   /** A growable int array. */
   final class Ints {
-    private int[] a = new int[8];
+    private static final int[] NONE = new int[0];
+    private int[] a = NONE;
     private int n;
 
     void add(int v) {
       if (n == a.length) {
-        a = Arrays.copyOf(a, n * 2);
+        a = Arrays.copyOf(a, Math.max(8, n * 2));
       }
       a[n++] = v;
     }
 
     int[] toArray() {
-      return Arrays.copyOf(a, n);
+      return n == 0 ? NONE : Arrays.copyOf(a, n);
     }
 
     int[] sortedDistinct() {
+      if (n == 0) {
+        return NONE;
+      }
       int[] s = Arrays.copyOf(a, n);
       Arrays.sort(s);
       int w = 0;
