@@ -42,6 +42,12 @@ public final class BuiltInDetectors {
 
   private BuiltInDetectors() {}
 
+  /**
+   * Pre-filter of detectors whose candidate starts are occurrences of their literals: finding none
+   * already skips the regex, so testing the literals first would only scan the text twice.
+   */
+  private static final Prefilter ONLY_AT_STARTS = Prefilter.ALWAYS;
+
   private static final Map<String, Detector> ALL = build();
 
   /** All built-in detectors by name, in priority order. */
@@ -51,64 +57,82 @@ public final class BuiltInDetectors {
 
   private static Map<String, Detector> build() {
     Map<String, Detector> m = new LinkedHashMap<>();
-    add(m, pattern("private_key", literal("PRIVATE KEY"),
+    add(m, pattern("private_key", literal("PRIVATE KEY"), Refiner.ACCEPT, starts(Starts.needles(0, "-----BEGIN ")),
         "-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\\z)"));
-    add(m, pattern("url_credentials", literal("://"),
+    add(m, pattern("url_credentials", literal("://"), Refiner.ACCEPT, starts(BuiltInDetectors::schemeStarts),
         "\\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\\s:/?#@\"'<>]{1,128}:([^\\s/?#@\"'<>]{1,256})@"));
     add(m, pattern("bearer_token",
-        (t, p) -> containsIgnoreCase(t, "earer") || containsIgnoreCase(t, "uthorization"),
+        (t, p) -> p.lower(t).contains("earer") || p.lower(t).contains("uthorization"),
         Refiner.ACCEPT,
+        starts(Starts.lowerNeedles(0, "authorization"), Starts.lowerNeedles(0, "bearer")),
         "(?i)authorization[\"']?\\s*[:=]\\s*[\"']?(?:bearer|basic|token|digest)\\s+([A-Za-z0-9._~+/=-]{6,})",
         "(?<![A-Za-z0-9_])[Bb]earer\\s+((?=[A-Za-z._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{16,})"));
-    add(m, pattern("jwt", literal("ey"), BuiltInDetectors::jwtHeader,
+    add(m, pattern("jwt", ONLY_AT_STARTS, BuiltInDetectors::jwtHeader, starts(Starts.needles(0, "ey")),
         "(?<![A-Za-z0-9_-])ey[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]*"));
-    add(m, pattern("aws_access_key_id", literal("AKIA", "ASIA"),
+    add(m, pattern("aws_access_key_id", ONLY_AT_STARTS, Refiner.ACCEPT,
+        starts(Starts.needles(0, "AKIA", "ASIA")),
         "(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])"));
     add(m, pattern("aws_secret_key",
-        (t, p) -> containsIgnoreCase(t, "aws") || containsIgnoreCase(t, "secret"),
+        (t, p) -> p.lower(t).contains("aws") || p.lower(t).contains("secret"),
         BuiltInDetectors::awsSecretNearContext,
+        starts(Starts.lowerNeedles(0, "aws"), BuiltInDetectors::base64Runs40),
         "(?i)aws_?secret_?access_?key[\"']?\\s*[:=]\\s*[\"']?([A-Za-z0-9/+=]{16,})",
         "(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"));
-    add(m, pattern("github_token", literal("gh", "github_pat_"),
+    add(m, pattern("github_token", ONLY_AT_STARTS, Refiner.ACCEPT, starts(Starts.needles(0, "gh", "github_pat_")),
         "(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])"));
-    add(m, pattern("stripe_key", literal("_live_", "_test_"),
+    add(m, pattern("stripe_key", ONLY_AT_STARTS, Refiner.ACCEPT,
+        starts(Starts.needles(-2, "_live_", "_test_")),
         "(?<![A-Za-z0-9_])(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{3,247}(?![A-Za-z0-9_])"));
-    add(m, pattern("llm_api_key", literal("sk-"),
+    add(m, pattern("llm_api_key", ONLY_AT_STARTS, Refiner.ACCEPT, starts(Starts.needles(0, "sk-")),
         "(?<![A-Za-z0-9_-])sk-(?:proj-|ant-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"));
-    add(m, pattern("slack_token", literal("xox", "xapp-"),
+    add(m, pattern("slack_token", ONLY_AT_STARTS, Refiner.ACCEPT,
+        starts(Starts.needles(0, "xox", "xapp-")),
         "(?<![A-Za-z0-9_])(?:xox[abprs]-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,})"));
-    add(m, pattern("google_api_key", literal("AIza"),
+    add(m, pattern("google_api_key", ONLY_AT_STARTS, Refiner.ACCEPT, starts(Starts.needles(0, "AIza")),
         "(?<![A-Za-z0-9_])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])"));
     add(m, pattern("secret_assignment",
-        (t, p) -> (p.equals() || p.colon()) && SECRET_KEYWORD.matcher(t).find(),
+        (t, p) -> (p.equals() || p.colon()) && containsAny(p.lower(t), SECRET_NEEDLES),
         BuiltInDetectors::notAPlaceholder,
+        starts(BuiltInDetectors::secretAssignmentStarts),
         "(?i)(?<![A-Za-z0-9])(?:[A-Za-z0-9]+[_.-])*(?:password|passwd|pwd|passphrase|secret|client_secret|"
             + "api[_-]?key|apikey|access[_-]?key|private[_-]?key|token|access[_-]?token|auth[_-]?token|"
             + "refresh[_-]?token|credentials?)(?:\\\\?[\"'])?\\s*[:=]\\s*"
             + "(?:\\\\\"([^\"\\\\\\n]{1,256})\\\\\"|\"([^\"\\n]{1,256})\"|'([^'\\n]{1,256})'|"
             + "([^\\s\"',;&}\\[\\]<>{()\\\\][^\\s\"',;&}<>]{0,255}))"));
     add(m, pattern("iban", (t, p) -> p.digits() >= 10, BuiltInDetectors::ibanChecksum,
+        starts(BuiltInDetectors::ibanStarts),
         "(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9])"));
     add(m, new PaymentCardDetector());
-    add(m, pattern("us_ssn", (t, p) -> p.digits() >= 9 && p.dash(),
+    add(m, pattern("us_ssn", (t, p) -> p.digits() >= 9 && p.dash(), Refiner.ACCEPT,
+        starts(Starts.digitRuns(3, 3, (t, s, e) -> e < t.length() && t.charAt(e) == '-')),
         "(?<![0-9-])(?!000|666|9[0-9]{2})[0-9]{3}-(?!00)[0-9]{2}-(?!0000)[0-9]{4}(?![0-9-])"));
-    add(m, pattern("email", (t, p) -> p.at(),
+    add(m, pattern("email", (t, p) -> p.at(), Refiner.ACCEPT, starts(BuiltInDetectors::emailStarts),
         "(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])"));
     add(m, pattern("phone", (t, p) -> p.digits() >= 8, BuiltInDetectors::phoneDigits,
+        starts(
+            Starts.chars("+"),
+            Starts.union(
+                Starts.chars("+("),
+                Starts.digitRuns(1, 1, (t, s, e) -> t.charAt(s) == '1' && e < t.length() && " .-(".indexOf(t.charAt(e)) >= 0)),
+            Starts.digitRuns(3, 3, (t, s, e) -> t.charAt(s) >= '2' && e < t.length() && (t.charAt(e) == '-' || t.charAt(e) == '.')),
+            Starts.digitRuns(2, 5, (t, s, e) -> t.charAt(s) == '0' && e + 1 < t.length()
+                && " /.-".indexOf(t.charAt(e)) >= 0 && Starts.digit(t.charAt(e + 1)))),
         "(?<![A-Za-z0-9+_])\\+[0-9]{1,3}(?:[ .-]?\\(?[0-9]{1,5}\\)?){1,6}(?![A-Za-z0-9])",
         "(?<![A-Za-z0-9(_-])(?:\\+?1[ .-]?)?\\([2-9][0-9]{2}\\)[ .-]?[2-9][0-9]{2}[ .-][0-9]{4}(?![A-Za-z0-9])",
         "(?<![A-Za-z0-9._-])[2-9][0-9]{2}(?:-[2-9][0-9]{2}-|\\.[2-9][0-9]{2}\\.)[0-9]{4}(?![A-Za-z0-9_-]|\\.[0-9])",
         "(?<![A-Za-z0-9._/+-])0[0-9]{1,4}(?:[ /.-][0-9]{2,8}){1,4}(?![A-Za-z0-9_/-]|[.,:][0-9])"));
-    add(m, pattern("ipv6", (t, p) -> p.colon(), BuiltInDetectors::ipv6,
+    add(m, pattern("ipv6", (t, p) -> p.colon(), BuiltInDetectors::ipv6, starts(BuiltInDetectors::ipv6Starts),
         "(?<![A-Za-z0-9:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|[0-9]{1,3}(?:\\.[0-9]{1,3}){3})?(?![A-Za-z0-9:])"));
     add(m, pattern("ipv4", (t, p) -> p.digits() >= 4, BuiltInDetectors::notAVersion,
+        starts(Starts.digitRuns(1, 3, (t, s, e) -> e + 1 < t.length() && t.charAt(e) == '.'
+            && Starts.digit(t.charAt(e + 1)) && (s == 0 || !Starts.alnum(t.charAt(s - 1)) && t.charAt(s - 1) != '.'))),
         "(?<![A-Za-z0-9.])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}"
             + "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?![A-Za-z0-9]|\\.[0-9]|-[A-Za-z])"));
     return java.util.Collections.unmodifiableMap(m);
   }
 
-  private static final Pattern SECRET_KEYWORD =
-      Pattern.compile("(?i)pass|pwd|secret|key|token|credential");
+  /** Lower-case substrings of which every secret_assignment keyword contains one. */
+  private static final String[] SECRET_NEEDLES = {"pass", "pwd", "secret", "key", "token", "credential"};
 
   private static void add(Map<String, Detector> m, Detector d) {
     m.put(d.name(), d);
@@ -122,6 +146,164 @@ public final class BuiltInDetectors {
       String name, Prefilter pre, Refiner refiner, String... regexes) {
     return new PatternDetector(
         name, java.util.Arrays.stream(regexes).map(Pattern::compile).toList(), pre, refiner);
+  }
+
+  /** Like the above with candidate starts, one per regex. */
+  private static PatternDetector pattern(
+      String name, Prefilter pre, Refiner refiner, List<Starts> starts, String... regexes) {
+    return new PatternDetector(
+        name, java.util.Arrays.stream(regexes).map(Pattern::compile).toList(), pre, refiner, starts);
+  }
+
+  private static List<Starts> starts(Starts... perRegex) {
+    return List.of(perRegex);
+  }
+
+  private static boolean containsAny(String lower, String[] needles) {
+    for (String n : needles) {
+      if (lower.contains(n)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean emailLocal(char c) {
+    return Starts.alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+  }
+
+  /** An e-mail starts where the run of local-part characters left of an '@' starts. */
+  private static int[] emailStarts(String text, TextProfile profile) {
+    Starts.Ints out = new Starts.Ints();
+    for (int a = text.indexOf('@'); a >= 0; a = text.indexOf('@', a + 1)) {
+      int s = a;
+      while (s > 0 && emailLocal(text.charAt(s - 1))) {
+        s--;
+      }
+      if (s < a) {
+        out.add(s);
+      }
+    }
+    return out.sortedDistinct();
+  }
+
+  /** A scheme (1 + 1..20 chars) ends right before "://". */
+  private static int[] schemeStarts(String text, TextProfile profile) {
+    Starts.Ints out = new Starts.Ints();
+    for (int q = text.indexOf("://"); q >= 0; q = text.indexOf("://", q + 1)) {
+      for (int s = Math.max(0, q - 21); s <= q - 2; s++) {
+        out.add(s);
+      }
+    }
+    return out.sortedDistinct();
+  }
+
+  /** Maximal runs of [A-Za-z0-9/+=] exactly 40 long. */
+  private static int[] base64Runs40(String text, TextProfile profile) {
+    Starts.Ints out = new Starts.Ints();
+    int n = text.length();
+    int i = 0;
+    while (i < n) {
+      if (!base64(text.charAt(i))) {
+        i++;
+        continue;
+      }
+      int j = i + 1;
+      while (j < n && base64(text.charAt(j))) {
+        j++;
+      }
+      if (j - i == 40) {
+        out.add(i);
+      }
+      i = j;
+    }
+    return out.toArray();
+  }
+
+  private static boolean base64(char c) {
+    return Starts.alnum(c) || c == '/' || c == '+' || c == '=';
+  }
+
+  /** Two upper-case letters right before a digit run, not after a letter or digit. */
+  private static int[] ibanStarts(String text, TextProfile profile) {
+    Starts.Ints out = new Starts.Ints();
+    for (int d = 2, n = text.length(); d + 1 < n; d++) {
+      char c = text.charAt(d);
+      if (Starts.digit(c) && Starts.digit(text.charAt(d + 1)) && upper(text.charAt(d - 1))
+          && upper(text.charAt(d - 2))) {
+        out.add(d - 2);
+      }
+    }
+    return out.toArray();
+  }
+
+  private static boolean upper(char c) {
+    return c >= 'A' && c <= 'Z';
+  }
+
+  private static boolean hex(char c) {
+    return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+  }
+
+  /** A hex digit or ':' not after [A-Za-z0-9:.], with a ':' after at most 4 hex digits. */
+  private static int[] ipv6Starts(String text, TextProfile profile) {
+    Starts.Ints out = new Starts.Ints();
+    int n = text.length();
+    for (int p = text.indexOf(':'); p >= 0 && p < n; p = text.indexOf(':', p + 1)) {
+      // candidates are the starts of the hex run (of at most 4) ending at this ':' and the ':' itself
+      int s = p;
+      while (s > 0 && p - s < 4 && hex(text.charAt(s - 1))) {
+        s--;
+      }
+      for (int c = s; c <= p; c++) {
+        char before = c == 0 ? ' ' : text.charAt(c - 1);
+        if (!(Starts.alnum(before) || before == ':' || before == '.') && twoGroups(text, c)) {
+          out.add(c);
+        }
+      }
+    }
+    return out.sortedDistinct();
+  }
+
+  /** At most 4 hex digits, ':', at most 4 hex digits, ':' from {@code c} (the regex needs two groups). */
+  private static boolean twoGroups(String text, int c) {
+    int i = c;
+    for (int g = 0; g < 2; g++) {
+      int h = 0;
+      while (i < text.length() && h < 4 && hex(text.charAt(i))) {
+        i++;
+        h++;
+      }
+      if (i >= text.length() || text.charAt(i) != ':') {
+        return false;
+      }
+      i++;
+    }
+    return true;
+  }
+
+  /** Starts of alphanumeric runs in the [A-Za-z0-9_.-] word around each keyword occurrence. */
+  private static int[] secretAssignmentStarts(String text, TextProfile profile) {
+    String lower = profile.lower(text);
+    Starts.Ints out = new Starts.Ints();
+    for (String needle : SECRET_NEEDLES) {
+      for (int k = lower.indexOf(needle); k >= 0; k = lower.indexOf(needle, k + 1)) {
+        int s = k;
+        while (s > 0 && identifier(text.charAt(s - 1))) {
+          s--;
+        }
+        for (int c = s; c <= k; c++) {
+          if (Starts.alnum(text.charAt(c)) && (c == 0 || !Starts.alnum(text.charAt(c - 1)))) {
+            out.add(c);
+          }
+        }
+      }
+    }
+    return out.sortedDistinct();
+  }
+
+  private static boolean identifier(char c) {
+    return Starts.alnum(c) || c == '_' || c == '.' || c == '-';
   }
 
   private static Prefilter literal(String... needles) {

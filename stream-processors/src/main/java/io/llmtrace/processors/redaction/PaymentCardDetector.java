@@ -1,6 +1,5 @@
 package io.llmtrace.processors.redaction;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,56 +23,48 @@ final class PaymentCardDetector implements Detector {
     if (profile.digits() < 13) {
       return;
     }
-    int n = text.length();
-    List<int[]> groups = new ArrayList<>(8);
-    int i = 0;
-    while (i < n) {
-      if (!isDigit(text.charAt(i))) {
-        i++;
-        continue;
+    // Digit runs as start, end pairs; a chain joins runs separated by one space or dash.
+    int[] runs = profile.digitRuns(text);
+    int k = 0;
+    int count = runs.length / 2;
+    while (k < count) {
+      int first = k;
+      int digits = runs[2 * k + 1] - runs[2 * k];
+      while (k + 1 - first < MAX_GROUPS
+          && k + 1 < count
+          && runs[2 * k + 2] == runs[2 * k + 1] + 1
+          && (text.charAt(runs[2 * k + 1]) == ' ' || text.charAt(runs[2 * k + 1]) == '-')) {
+        k++;
+        digits += runs[2 * k + 1] - runs[2 * k];
       }
-      groups.clear();
-      int j = i;
-      while (true) {
-        int gs = j;
-        while (j < n && isDigit(text.charAt(j))) {
-          j++;
-        }
-        groups.add(new int[] {gs, j});
-        if (groups.size() < MAX_GROUPS
-            && j + 1 < n
-            && (text.charAt(j) == ' ' || text.charAt(j) == '-')
-            && isDigit(text.charAt(j + 1))) {
-          j++;
-          continue;
-        }
-        break;
+      if (digits >= 13) {
+        findInRun(text, runs, first, k + 1, out);
       }
-      findInRun(text, groups, out);
-      i = j;
+      k++;
     }
   }
 
-  private static void findInRun(String text, List<int[]> groups, List<Finding> out) {
-    int first = 0;
-    while (first < groups.size()) {
+  /** Cards within the chain of runs [from, to), longest candidate first at each group boundary. */
+  private static void findInRun(String text, int[] runs, int from, int to, List<Finding> out) {
+    int first = from;
+    while (first < to) {
       int best = -1;
       int digits = 0;
-      for (int last = first; last < groups.size(); last++) {
-        digits += groups.get(last)[1] - groups.get(last)[0];
+      for (int last = first; last < to; last++) {
+        digits += runs[2 * last + 1] - runs[2 * last];
         if (digits > 19) {
           break;
         }
         if (digits >= 13) {
-          int start = groups.get(first)[0];
-          int end = groups.get(last)[1];
+          int start = runs[2 * first];
+          int end = runs[2 * last + 1];
           if (networkPrefix(text, start) && Checksums.luhn(text.subSequence(start, end))) {
             best = last;
           }
         }
       }
       if (best >= 0) {
-        out.add(new Finding(NAME, groups.get(first)[0], groups.get(best)[1]));
+        out.add(new Finding(NAME, runs[2 * first], runs[2 * best + 1]));
         first = best + 1;
       } else {
         first++;

@@ -121,12 +121,44 @@ final class PolicyParser {
     }
     String regex = text(n, path + "/pattern", true);
     Pattern p = compile(regex, path + "/pattern");
-    customDetectors.put(
-        name, new PatternDetector(name, List.of(p), PatternDetector.Prefilter.ALWAYS, PatternDetector.Refiner.ACCEPT));
+    customDetectors.put(name, customDetector(name, p));
     customActions.put(name, action(n.get("action"), path + "/action", Action.MASK));
     if (customActions.get(name) == Action.HASH) {
       needsHashKey.add(path + "/action");
     }
+  }
+
+  /**
+   * A custom detector; when its regex starts with a plain literal (optionally after {@code \\b}) and
+   * has no alternation, flags or quoting, it runs only where that literal occurs.
+   */
+  static PatternDetector customDetector(String name, Pattern p) {
+    String literal = leadingLiteral(p);
+    if (literal == null) {
+      return new PatternDetector(name, List.of(p), PatternDetector.Prefilter.ALWAYS, PatternDetector.Refiner.ACCEPT);
+    }
+    return new PatternDetector(
+        name,
+        List.of(p),
+        (text, profile) -> text.contains(literal),
+        PatternDetector.Refiner.ACCEPT,
+        List.of(Starts.needles(0, literal)));
+  }
+
+  private static String leadingLiteral(Pattern p) {
+    String r = p.pattern();
+    if (p.flags() != 0 || r.indexOf('|') >= 0 || r.contains("(?") || r.contains("\\Q")) {
+      return null;
+    }
+    int i = r.startsWith("\\b") ? 2 : 0;
+    int j = i;
+    while (j < r.length() && (Starts.alnum(r.charAt(j)) || r.charAt(j) == '_' || r.charAt(j) == '-')) {
+      j++;
+    }
+    if (j < r.length() && "?*+{".indexOf(r.charAt(j)) >= 0) {
+      j--;
+    }
+    return j - i >= 3 ? r.substring(i, j) : null;
   }
 
   private void readActions(JsonNode n, String path, Map<String, Action> into) {
