@@ -10,7 +10,7 @@ import java.time.Instant;
  */
 final class Payloads {
 
-  static final String TRACE_ID = "TRACEIDTRACEIDTRACEIDTRACEIDXXXX";
+  static final String TRACE_ID = "TRACE_ID_PLACEHOLDER_0123456789A";
   static final int SPANS = 10;
 
   private static final String SYSTEM = "You are the support assistant of ACME Cloud. Classify the customer's ticket into billing, outage, "
