@@ -124,13 +124,7 @@ public final class TestSpans {
                 .setText("Your annual plan can be refunded within 30 days.")
                 .setStructuredOutputJson("{\"refund_eligible\":true,\"days_left\":12}")
                 .setFinishReason("tool_calls")
-                .setToolCalls(
-                    list(
-                        ToolCall.newBuilder()
-                            .setId("call_8e1")
-                            .setName("crm_account_lookup")
-                            .setArgumentsJson("{\"account_id\":\"acc_[REDACTED]\"}")
-                            .build()))
+                .setToolCalls(list(crmToolCall()))
                 .build())
         .setUsage(usage())
         .setCost(
@@ -209,13 +203,7 @@ public final class TestSpans {
             .setOutput(
                 LlmOutput.newBuilder()
                     .setFinishReason("tool_calls")
-                    .setToolCalls(
-                        list(
-                            ToolCall.newBuilder()
-                                .setId("call_8e1")
-                                .setName("crm_account_lookup")
-                                .setArgumentsJson("{\"account_id\":\"acc_[REDACTED]\"}")
-                                .build()))
+                    .setToolCalls(list(crmToolCall()))
                     .build())
             .setUsage(usage())
             .setCost(
@@ -346,6 +334,15 @@ public final class TestSpans {
         .setRerankScore(rerankScore)
         .setIncludedInPrompt(included)
         .setContent("Annual plans can be refunded within 30 days of renewal (" + docId + ").")
+        .build();
+  }
+
+  /** The CRM lookup the LLM span requests; shared by the fully populated span and the RAG trace. */
+  private static ToolCall crmToolCall() {
+    return ToolCall.newBuilder()
+        .setId("call_8e1")
+        .setName("crm_account_lookup")
+        .setArgumentsJson("{\"account_id\":\"acc_[REDACTED]\"}")
         .build();
   }
 }
