@@ -1,0 +1,17 @@
+package io.llmtrace.sink.mapping;
+
+import io.llmtrace.schemas.avro.LlmSpan;
+import io.llmtrace.schemas.registry.SchemaRegistryClient;
+import io.llmtrace.schemas.serde.AvroDeserializer;
+
+/** The topics the sink writes, one mapping each. */
+public final class Mappings {
+
+  private Mappings() {}
+
+  /** Redacted spans into {@code spans}. */
+  public static TableMapping<LlmSpan> spans(String topic, SchemaRegistryClient registry) {
+    return new TableMapping<>("spans", topic, "spans", SpanRows.COLUMNS,
+        new AvroDeserializer<>(registry, LlmSpan.class), SpanRows::encode);
+  }
+}

@@ -1,7 +1,0 @@
-/**
- * Batched, idempotent Kafka-to-ClickHouse writer.
- *
- * <p>This module is a placeholder in the build until its issue lands; it depends on {@code schemas}
- * only, never on the other pipeline modules.
- */
-package io.llmtrace.sink;

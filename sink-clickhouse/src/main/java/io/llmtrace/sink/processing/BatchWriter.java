@@ -1,0 +1,84 @@
+package io.llmtrace.sink.processing;
+
+import io.llmtrace.sink.db.ClickHouseTarget;
+import io.llmtrace.sink.db.ClickHouseTarget.InsertException;
+import io.llmtrace.sink.dlq.DeadLetter;
+import io.llmtrace.sink.mapping.TableMapping;
+import io.llmtrace.sink.metrics.SinkMetrics;
+import io.llmtrace.sink.rowbinary.RowBinaryBuffer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes one {@link PartitionBatch}: its rows with the batch's token, then its dead letters with the same
+ * token into {@code dead_letters}. When ClickHouse rejects the values, the batch is split in halves
+ * (each half with the token of its own offset range) until the rejected rows are alone; those become
+ * dead letters. Splitting depends only on the rows, so a batch rebuilt after a crash splits the same way
+ * and every part already written is deduplicated. A retriable failure is thrown, with nothing counted.
+ */
+final class BatchWriter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BatchWriter.class);
+
+  private final ClickHouseTarget target;
+  private final TableMapping<?> mapping;
+  private final SinkMetrics.TableMeters meters;
+  private final RowBinaryBuffer deadLetterRows = new RowBinaryBuffer(4096);
+
+  BatchWriter(ClickHouseTarget target, TableMapping<?> mapping, SinkMetrics.TableMeters meters) {
+    this.target = target;
+    this.mapping = mapping;
+    this.meters = meters;
+  }
+
+  /** {@code resent}: the batch may have been written before (a retry, or a batch rebuilt after a crash). */
+  void write(PartitionBatch batch, boolean resent) throws InsertException {
+    if (resent) {
+      meters.resentInserts.increment();
+    }
+    List<DeadLetter> deadLetters = new ArrayList<>(batch.deadLetters());
+    if (batch.rowCount() > 0) {
+      insertRows(batch, 0, batch.rowCount(), batch.token(), deadLetters);
+    }
+    if (!deadLetters.isEmpty()) {
+      deadLetters.sort(Comparator.comparingLong(DeadLetter::offset));
+      deadLetterRows.clear();
+      deadLetters.forEach(letter -> letter.encode(deadLetterRows));
+      target.insertRowBinary(DeadLetter.TABLE, DeadLetter.COLUMNS, deadLetterRows.stream(0, deadLetterRows.size()), batch.token());
+      for (DeadLetter letter : deadLetters) {
+        meters.deadLetters(letter.errorClass(), 1);
+        LOG.warn("dead-lettered {}-{}@{} ({}): {}", letter.topic(), letter.partition(), letter.offset(),
+            letter.errorClass(), letter.reason());
+      }
+    }
+  }
+
+  private void insertRows(PartitionBatch batch, int from, int to, String token, List<DeadLetter> rejected)
+      throws InsertException {
+    long started = System.nanoTime();
+    try {
+      target.insertRowBinary(mapping.table(), mapping.columns(), batch.rows(from, to), token);
+      meters.insertLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+      meters.rowsWritten.increment(to - from);
+      meters.batchRows.record(to - from);
+      meters.batchBytes.record(batch.rowsBytes(from, to));
+    } catch (InsertException e) {
+      if (e.failure().retriable()) {
+        throw e;
+      }
+      if (to - from == 1) {
+        rejected.add(PartitionBatch.deadLetter(batch.rowRecord(from), mapping.table(), "rejected", e.failure().message()));
+        return;
+      }
+      LOG.warn("ClickHouse rejected {} rows of {} (code {}); splitting to find the bad rows", to - from, token,
+          e.failure().serverCode());
+      int middle = (from + to) >>> 1;
+      insertRows(batch, from, middle, batch.token(from, middle), rejected);
+      insertRows(batch, middle, to, batch.token(middle, to), rejected);
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package io.llmtrace.sink;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmtrace.schemas.avro.LlmSpan;
+import io.llmtrace.schemas.serde.AvroSerdes;
+import io.llmtrace.sink.config.SinkConfig;
+import io.llmtrace.stack.StackEndpoints;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** What the sink's integration tests share: topics, producing spans, sink settings, ClickHouse queries. */
+final class SinkFixture {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  final StackEndpoints stack;
+  final String topic;
+  final String database;
+  final String group;
+
+  SinkFixture(StackEndpoints stack, String topic, String database, String group) {
+    this.stack = stack;
+    this.topic = topic;
+    this.database = database;
+    this.group = group;
+  }
+
+  void createTopic(int partitions) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
+      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+    }
+  }
+
+  /** Settings as the sink reads them; {@code extra} overrides. */
+  Map<String, String> settings(Map<String, String> extra) {
+    Map<String, String> settings = new HashMap<>(Map.of(
+        "llmtrace.kafka.bootstrap", stack.kafkaBootstrap(),
+        "llmtrace.schema.registry.url", stack.schemaRegistryUrl(),
+        "llmtrace.topics.redacted", topic,
+        "llmtrace.sink.group-id", group,
+        "llmtrace.clickhouse.url", stack.clickhouseUrl(),
+        "llmtrace.clickhouse.database", database,
+        "llmtrace.sink.admin.host", "127.0.0.1",
+        "llmtrace.sink.admin.port", "0",
+        "llmtrace.sink.retry.max", "2s"));
+    settings.putAll(extra);
+    return settings;
+  }
+
+  SinkConfig config(Map<String, String> extra) {
+    return SinkConfig.from(io.llmtrace.schemas.config.Settings.of(settings(extra)));
+  }
+
+  /** Produces the spans (keyed by trace id, as the pipeline does) and waits for every acknowledgement. */
+  void produce(List<LlmSpan> spans) throws Exception {
+    Serializer<LlmSpan> serializer = AvroSerdes.specific(LlmSpan.class,
+        Map.of("schema.registry.url", stack.schemaRegistryUrl()), false).serializer();
+    try (KafkaProducer<String, LlmSpan> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.kafkaBootstrap(),
+        "acks", "all", "enable.idempotence", true), new StringSerializer(), serializer)) {
+      List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+      for (LlmSpan span : spans) {
+        sent.add(producer.send(new ProducerRecord<>(topic, span.getTraceId(), span)));
+      }
+      for (java.util.concurrent.Future<?> future : sent) {
+        future.get();
+      }
+    }
+  }
+
+  void produceRaw(int partition, byte[] key, byte[] value) throws Exception {
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.kafkaBootstrap(),
+        "acks", "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(topic, partition, key, value)).get();
+    }
+  }
+
+  /** Rows of a query, as ClickHouse formats them in JSONEachRow. */
+  List<JsonNode> rows(String sql) {
+    String body = post(sql + " FORMAT JSONEachRow", Map.of("output_format_json_quote_64bit_integers", "0"));
+    List<JsonNode> rows = new ArrayList<>();
+    for (String line : body.split("\n")) {
+      if (!line.isBlank()) {
+        try {
+          rows.add(JSON.readTree(line));
+        } catch (IOException e) {
+          throw new IllegalStateException("not JSON: " + line, e);
+        }
+      }
+    }
+    return rows;
+  }
+
+  long count(String sql) {
+    return Long.parseLong(post(sql, Map.of()).trim());
+  }
+
+  /** Count, or -1 while ClickHouse cannot answer (for polling across an outage). */
+  long countOrMinusOne(String sql) {
+    try {
+      return count(sql);
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
+  String post(String sql, Map<String, String> parameters) {
+    StringBuilder url = new StringBuilder(stack.clickhouseUrl()).append("/?database=").append(database);
+    parameters.forEach((key, value) -> url.append('&').append(key).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
+    try {
+      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url.toString()))
+          .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(sql)).build(), HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException("ClickHouse answered " + response.statusCode() + " to " + sql + ": " + response.body());
+      }
+      return response.body();
+    } catch (IOException e) {
+      throw new IllegalStateException("ClickHouse unreachable: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The span moved so that it started {@code ago} before now (whole microseconds kept): the tables'
+   * TTLs count from start_time, and the shared fixtures are dated months back.
+   */
+  static LlmSpan startedAgo(LlmSpan span, Duration ago) {
+    LlmSpan copy = LlmSpan.newBuilder(span).build();
+    Instant target = Instant.now().minus(ago).truncatedTo(ChronoUnit.MILLIS);
+    Duration shift = Duration.between(span.getStartTime(), target);
+    copy.setStartTime(span.getStartTime().plus(shift));
+    copy.setEndTime(span.getEndTime().plus(shift));
+    copy.getEvents().forEach(event -> event.setTime(event.getTime().plus(shift)));
+    return copy;
+  }
+}
