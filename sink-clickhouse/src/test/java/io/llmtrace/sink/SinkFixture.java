@@ -124,8 +124,16 @@ final class SinkFixture {
     }
   }
 
+  void createDatabase() {
+    post("CREATE DATABASE IF NOT EXISTS " + database, Map.of("database", "default"));
+  }
+
+  /** Runs {@code sql} in the test's database (or the one given as the {@code database} parameter). */
   String post(String sql, Map<String, String> parameters) {
-    StringBuilder url = new StringBuilder(stack.clickhouseUrl()).append("/?database=").append(database);
+    StringBuilder url = new StringBuilder(stack.clickhouseUrl()).append("/?database=")
+        .append(parameters.getOrDefault("database", database));
+    parameters = new java.util.HashMap<>(parameters);
+    parameters.remove("database");
     parameters.forEach((key, value) -> url.append('&').append(key).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
     try {
       HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url.toString()))

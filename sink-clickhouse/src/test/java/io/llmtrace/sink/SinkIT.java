@@ -20,7 +20,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import io.llmtrace.sink.mapping.TableMapping;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -178,6 +183,41 @@ class SinkIT {
       assertThat(fixture.count("SELECT count() FROM spans")).isEqualTo(600);
       assertThat(fixture.count("SELECT uniqExact(kafka_partition, kafka_offset) FROM spans")).isEqualTo(600);
       assertThat(get("http://127.0.0.1:" + sink.adminPort() + "/health")).contains("\"status\":\"UP\"");
+    }
+  }
+
+  @Test
+  void rowsClickHouseRejectsAreSplitOutAsDeadLetters(StackEndpoints stack, TestNames names) throws Exception {
+    // Given a table with a constraint, fed by a mapping of its own (any topic is one TableMapping)
+    SinkFixture fixture = new SinkFixture(stack, names.topic("readings"), names.table("db"), names.group("sink"));
+    fixture.createTopic(1);
+    fixture.createDatabase();
+    fixture.post("CREATE TABLE readings (id Int64, value Int64, CONSTRAINT non_negative CHECK value >= 0) "
+        + "ENGINE = MergeTree ORDER BY id SETTINGS non_replicated_deduplication_window = 100", Map.of());
+    TableMapping<String> readings = new TableMapping<>("readings", fixture.topic, "readings", List.of("id", "value"),
+        new StringDeserializer(), (value, partition, offset, out) -> {
+          String[] parts = value.split(":");
+          out.int64(Long.parseLong(parts[0])).int64(Long.parseLong(parts[1]));
+        });
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.kafkaBootstrap(),
+        "acks", "all"), new StringSerializer(), new StringSerializer())) {
+      for (int id = 0; id < 50; id++) {
+        producer.send(new ProducerRecord<>(fixture.topic, 0, null, id + ":" + (id == 17 || id == 41 ? -id : id)));
+      }
+    }
+
+    try (ClickHouseSink sink = ClickHouseSink.start(fixture.config(Map.of()), List.of(readings))) {
+      Await.until(Duration.ofSeconds(60), "48 rows and 2 dead letters", () -> fixture.count("SELECT count() FROM dead_letters") >= 2);
+      assertThat(fixture.count("SELECT count() FROM readings")).isEqualTo(48);
+      assertThat(fixture.count("SELECT countIf(value < 0) FROM readings")).isZero();
+      List<JsonNode> letters = fixture.rows("SELECT offset, error_class, reason, payload_base64 FROM dead_letters ORDER BY offset");
+      assertThat(letters).extracting(row -> row.get("offset").asLong()).containsExactly(17L, 41L);
+      assertThat(letters).allSatisfy(row -> {
+        assertThat(row.get("error_class").asText()).isEqualTo("rejected");
+        assertThat(row.get("reason").asText()).contains("non_negative");
+      });
+      assertThat(new String(java.util.Base64.getDecoder().decode(letters.get(0).get("payload_base64").asText()), StandardCharsets.UTF_8))
+          .isEqualTo("17:-17");
     }
   }
 
