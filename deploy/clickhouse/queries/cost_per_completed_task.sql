@@ -1,0 +1,25 @@
+-- Question: what does a completed task cost, per tenant and feature? A task is a trace; it completed
+-- when its root span (no parent) did not end in ERROR. The cost of failed tasks is included in the
+-- numerator: failures are part of what completing tasks costs.
+-- Parameters: since DateTime64(6).
+SELECT
+    tenant_id,
+    feature,
+    count() AS tasks,
+    countIf(completed) AS completed_tasks,
+    round(sum(task_cost), 6) AS total_cost,
+    round(sum(task_cost) / nullIf(countIf(completed), 0), 6) AS cost_per_completed_task
+FROM
+(
+    SELECT
+        tenant_id,
+        trace_id,
+        anyIf(ifNull(feature_name, ''), parent_span_id IS NULL) AS feature,
+        countIf(parent_span_id IS NULL AND status != 'ERROR') > 0 AS completed,
+        sum(ifNull(cost_amount, 0)) AS task_cost
+    FROM spans
+    WHERE start_time >= {since:DateTime64(6)}
+    GROUP BY tenant_id, trace_id
+)
+GROUP BY tenant_id, feature
+ORDER BY tenant_id, feature;

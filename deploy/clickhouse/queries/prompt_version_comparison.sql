@@ -1,0 +1,25 @@
+-- Question: is the new prompt version better? One row per version of a prompt, like the prompt history
+-- view "v32 ... v35": volume, error rate, p50/p95 latency, cost per call, eval pass rate and negative
+-- feedback rate, first and last use.
+-- Parameters: tenant String, prompt_name String, since DateTime64(6).
+-- Eval pass rate counts evaluations with a verdict; negative feedback = thumbs down or a rating <= 2.
+SELECT
+    prompt_version,
+    count() AS calls,
+    round(countIf(status = 'ERROR') / count(), 4) AS error_rate,
+    round(quantile(0.5)(duration_ms), 1) AS p50_ms,
+    round(quantile(0.95)(duration_ms), 1) AS p95_ms,
+    round(sum(ifNull(cost_amount, 0)) / count(), 6) AS cost_per_call,
+    round(sum(arrayCount(e -> e.passed = true, evaluations))
+          / nullIf(sum(arrayCount(e -> e.passed IS NOT NULL, evaluations)), 0), 4) AS eval_pass_rate,
+    round(countIf(arrayExists(f -> (f.kind = 'thumbs' AND f.value = 'down')
+                                 OR (f.kind = 'rating' AND toInt32OrZero(ifNull(f.value, '')) BETWEEN 1 AND 2), feedback))
+          / count(), 4) AS negative_feedback_rate,
+    min(start_time) AS first_seen,
+    max(start_time) AS last_seen
+FROM spans
+WHERE tenant_id = {tenant:String}
+  AND prompt_name = {prompt_name:String}
+  AND start_time >= {since:DateTime64(6)}
+GROUP BY prompt_version
+ORDER BY first_seen;
