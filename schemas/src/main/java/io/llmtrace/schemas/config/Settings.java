@@ -154,6 +154,10 @@ public final class Settings {
         value = Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 1)));
       } else if (text.endsWith("m")) {
         value = Duration.ofMinutes(Long.parseLong(text.substring(0, text.length() - 1)));
+      } else if (text.endsWith("h")) {
+        value = Duration.ofHours(Long.parseLong(text.substring(0, text.length() - 1)));
+      } else if (text.endsWith("d")) {
+        value = Duration.ofDays(Long.parseLong(text.substring(0, text.length() - 1)));
       } else {
         value = Duration.ofMillis(Long.parseLong(text));
       }
@@ -162,7 +166,7 @@ public final class Settings {
       }
       return value;
     } catch (NumberFormatException e) {
-      throw invalid(key, raw, "a duration such as 5000, 250ms, 5s or 2m");
+      throw invalid(key, raw, "a duration such as 5000, 250ms, 5s, 2m, 6h or 30d");
     }
   }
 

@@ -43,10 +43,13 @@ class SettingsTest {
   @Test
   void parsesSizesDurationsAndPrefixedOverrides() {
     Settings settings = Settings.of(Map.of("llmtrace.a", "8MB", "llmtrace.b", "250ms", "llmtrace.c", "5s",
+        "llmtrace.d", "30d", "llmtrace.e", "6h",
         "llmtrace.kafka.producer.linger.ms", "5", "llmtrace.kafka.producer.compression.type", "zstd"));
     assertThat(settings.bytes("llmtrace.a", 1)).isEqualTo(8L * 1024 * 1024);
     assertThat(settings.duration("llmtrace.b", Duration.ZERO)).isEqualTo(Duration.ofMillis(250));
     assertThat(settings.duration("llmtrace.c", Duration.ZERO)).isEqualTo(Duration.ofSeconds(5));
+    assertThat(settings.duration("llmtrace.d", Duration.ZERO)).isEqualTo(Duration.ofDays(30));
+    assertThat(settings.duration("llmtrace.e", Duration.ZERO)).isEqualTo(Duration.ofHours(6));
     assertThat(settings.withPrefix("llmtrace.kafka.producer.")).containsExactly(
         Map.entry("compression.type", "zstd"), Map.entry("linger.ms", "5"));
   }

@@ -137,8 +137,8 @@ public final class ChdbEngine implements AutoCloseable {
       long length = lib.chdb_result_length(result);
       Pointer buffer = lib.chdb_result_buffer(result);
       byte[] body = length == 0 || buffer == null ? new byte[0] : buffer.getByteArray(0, Math.toIntExact(length));
-      return new Result(body,
-          lib.chdb_result_rows_read(result), lib.chdb_result_bytes_read(result),
+      return new Result(body, lib.chdb_result_rows_read(result),
+          lib.chdb_result_storage_rows_read(result), lib.chdb_result_storage_bytes_read(result),
           lib.chdb_result_rows_written(result), lib.chdb_result_bytes_written(result),
           (long) (lib.chdb_result_elapsed(result) * 1_000_000_000L));
     } finally {
@@ -191,5 +191,6 @@ public final class ChdbEngine implements AutoCloseable {
   }
 
   /** A statement's output and the counters ClickHouse reports in {@code X-ClickHouse-Summary}. */
-  public record Result(byte[] body, long rowsRead, long bytesRead, long rowsWritten, long bytesWritten, long elapsedNanos) {}
+  public record Result(byte[] body, long resultRows, long rowsRead, long bytesRead, long rowsWritten, long bytesWritten,
+      long elapsedNanos) {}
 }

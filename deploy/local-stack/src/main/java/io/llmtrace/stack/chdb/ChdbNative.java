@@ -22,7 +22,13 @@ interface ChdbNative extends Library {
 
   double chdb_result_elapsed(Pointer result);
 
+  /** Rows in the result (chDB's naming: "read" by the client). */
   long chdb_result_rows_read(Pointer result);
+
+  /** Rows the query read from tables: ClickHouse's {@code read_rows}. */
+  long chdb_result_storage_rows_read(Pointer result);
+
+  long chdb_result_storage_bytes_read(Pointer result);
 
   long chdb_result_bytes_read(Pointer result);
 

@@ -214,7 +214,7 @@ public final class ClickHouseHttpServer implements AutoCloseable {
   private static String summary(ChdbEngine.Result result) {
     return "{\"read_rows\":\"" + result.rowsRead() + "\",\"read_bytes\":\"" + result.bytesRead()
         + "\",\"written_rows\":\"" + result.rowsWritten() + "\",\"written_bytes\":\"" + result.bytesWritten()
-        + "\",\"total_rows_to_read\":\"" + result.rowsRead() + "\",\"result_rows\":\"0\",\"result_bytes\":\""
+        + "\",\"total_rows_to_read\":\"" + result.rowsRead() + "\",\"result_rows\":\"" + result.resultRows() + "\",\"result_bytes\":\""
         + result.body().length + "\",\"elapsed_ns\":\"" + result.elapsedNanos() + "\"}";
   }
 

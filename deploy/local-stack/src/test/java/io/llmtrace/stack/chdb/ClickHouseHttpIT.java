@@ -45,6 +45,10 @@ class ClickHouseHttpIT {
     assertThat(tsv.headers().firstValue("X-ClickHouse-Format")).hasValue("TabSeparated");
     assertThat(tsv.headers().firstValue("X-ClickHouse-Timezone")).isPresent();
     assertThat(tsv.headers().firstValue("X-ClickHouse-Summary")).hasValueSatisfying(s -> assertThat(s).contains("\"read_rows\":\"3\""));
+    // result_rows is what clickhouse-java's queryAll() reads to decide whether there are rows at all
+    HttpResponse<String> filtered = post(stack.clickhouseUrl() + "/", "SELECT number FROM numbers(1000) WHERE number % 10 = 0");
+    assertThat(filtered.headers().firstValue("X-ClickHouse-Summary")).hasValueSatisfying(s -> assertThat(s)
+        .contains("\"result_rows\":\"100\"", "\"read_rows\":\"1000\""));
     assertThat(tsv.headers().firstValue("Content-Type")).hasValueSatisfying(s -> assertThat(s).startsWith("text/tab-separated-values"));
 
     HttpResponse<String> json = post(stack.clickhouseUrl() + "/", "SELECT 1 AS one FORMAT JSONEachRow");

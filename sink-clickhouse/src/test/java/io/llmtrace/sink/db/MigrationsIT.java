@@ -1,0 +1,96 @@
+package io.llmtrace.sink.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.llmtrace.schemas.config.Settings;
+import io.llmtrace.sink.config.SinkConfig;
+import io.llmtrace.stack.StackEndpoints;
+import io.llmtrace.stack.junit.LocalStackExtension;
+import io.llmtrace.stack.junit.TestNames;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The migrations on the real engine: tables as designed, idempotent, safe in parallel, edits refused. */
+@ExtendWith(LocalStackExtension.class)
+class MigrationsIT {
+
+  static SinkConfig.ClickHouse config(StackEndpoints stack, String database, Map<String, String> extra) {
+    Map<String, String> settings = new java.util.HashMap<>(Map.of("llmtrace.clickhouse.url", stack.clickhouseUrl(),
+        "llmtrace.clickhouse.database", database));
+    settings.putAll(extra);
+    return SinkConfig.from(Settings.of(settings)).clickhouse();
+  }
+
+  @Test
+  void createsTheTablesOnceAndRecordsEachVersion(StackEndpoints stack, TestNames names) {
+    SinkConfig.ClickHouse config = config(stack, names.table("db"), Map.of("llmtrace.clickhouse.text-ttl", "14d"));
+    try (ClickHouseTarget target = ClickHouseTarget.connect(config)) {
+      assertThat(new Migrations(target, config).apply()).containsExactly(1, 2, 3);
+      assertThat(new Migrations(target, config).apply()).as("second run").isEmpty();
+
+      String db = config.database();
+      assertThat(target.query("SELECT version, name FROM " + db + ".schema_migrations FINAL ORDER BY version"))
+          .extracting(row -> row.getLong("version") + ":" + row.getString("name"))
+          .containsExactly("1:spans", "2:trace_index", "3:dead_letters");
+      assertThat(target.query("SELECT name FROM system.tables WHERE database = '" + db + "' ORDER BY name"))
+          .extracting(row -> row.getString("name"))
+          .containsExactly("dead_letters", "schema_migrations", "spans", "trace_index", "trace_index_mv");
+
+      String spans = target.query("SELECT create_table_query AS q FROM system.tables WHERE database = '" + db + "' AND name = 'spans'")
+          .get(0).getString("q");
+      assertThat(spans).contains("PARTITION BY toDate(start_time)", "ORDER BY (tenant_id, toStartOfHour(start_time), kind, name, start_time)",
+          "TTL toDateTime(start_time) + toIntervalDay(90)", "ttl_only_drop_parts = 1", "non_replicated_deduplication_window = 1000",
+          "INDEX idx_trace_id trace_id TYPE bloom_filter(0.001) GRANULARITY 1",
+          "`output_text` Nullable(String) CODEC(ZSTD(3)) TTL toDateTime(start_time) + toIntervalDay(14)",
+          "`tenant_id` LowCardinality(String)", "`attributes` Map(LowCardinality(String), String)");
+      assertThat(target.query("SELECT compression_codec AS c FROM system.columns WHERE database = '" + db
+          + "' AND table = 'spans' AND name = 'output_text'").get(0).getString("c")).isEqualTo("CODEC(ZSTD(3))");
+    }
+  }
+
+  @Test
+  void severalInstancesStartingTogetherAllSucceed(StackEndpoints stack, TestNames names) throws Exception {
+    SinkConfig.ClickHouse config = config(stack, names.table("db"), Map.of());
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try {
+      List<Callable<List<Integer>>> instances = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        instances.add(() -> {
+          try (ClickHouseTarget target = ClickHouseTarget.connect(config)) {
+            return new Migrations(target, config).apply();
+          }
+        });
+      }
+      for (Future<List<Integer>> result : pool.invokeAll(instances)) {
+        assertThat(result.get()).isSubsetOf(1, 2, 3);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    try (ClickHouseTarget target = ClickHouseTarget.connect(config)) {
+      assertThat(target.query("SELECT count() AS n FROM " + config.database() + ".schema_migrations FINAL").get(0).getLong("n")).isEqualTo(3);
+      assertThat(new Migrations(target, config).apply()).isEmpty();
+    }
+  }
+
+  @Test
+  void aMigrationEditedAfterItWasAppliedStopsTheStart(StackEndpoints stack, TestNames names) {
+    SinkConfig.ClickHouse config = config(stack, names.table("db"), Map.of());
+    try (ClickHouseTarget target = ClickHouseTarget.connect(config)) {
+      new Migrations(target, config).apply();
+      target.execute("INSERT INTO " + config.database() + ".schema_migrations (version, name, checksum, applied_by, applied_at) "
+          + "VALUES (2, 'trace_index', 'edited', 'test', now64(3) + 1)");
+      assertThatThrownBy(() -> new Migrations(target, config).apply())
+          .hasMessageContaining("migration V2 (trace_index) was changed after it was applied")
+          .hasMessageContaining("recorded checksum edited");
+    }
+  }
+}
