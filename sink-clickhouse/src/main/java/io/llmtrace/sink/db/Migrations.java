@@ -38,7 +38,6 @@ public final class Migrations {
   public static final List<String> FILES = List.of("V001__spans.sql", "V002__trace_index.sql", "V003__dead_letters.sql");
   private static final Pattern FILE_NAME = Pattern.compile("V(\\d+)__([a-z0-9_]+)\\.sql");
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([a-z_]+)}}");
-  private static final Pattern STATEMENT_END = Pattern.compile(";[ \\t]*(?:\\r?\\n|$)");
 
   private final ClickHouseTarget target;
   private final Map<String, String> variables;
@@ -113,14 +112,29 @@ public final class Migrations {
     return migrations;
   }
 
-  /** The statements of a rendered file: split at a ';' that ends a line; comment-only pieces dropped. */
+  /**
+   * The statements of a rendered file: a statement ends at a code line ending in ';' (comment lines
+   * never end one); pieces with nothing but comments are dropped.
+   */
   public static List<String> statements(String sql) {
     List<String> statements = new ArrayList<>();
-    for (String piece : STATEMENT_END.split(sql)) {
-      boolean hasCode = piece.lines().map(String::strip).anyMatch(line -> !line.isEmpty() && !line.startsWith("--"));
-      if (hasCode) {
-        statements.add(piece.strip());
+    StringBuilder current = new StringBuilder();
+    boolean hasCode = false;
+    for (String line : sql.split("\\r?\\n", -1)) {
+      String stripped = line.strip();
+      boolean comment = stripped.startsWith("--");
+      hasCode |= !comment && !stripped.isEmpty();
+      if (!comment && stripped.endsWith(";")) {
+        current.append(line, 0, line.lastIndexOf(';'));
+        statements.add(current.toString().strip());
+        current.setLength(0);
+        hasCode = false;
+      } else {
+        current.append(line).append('\n');
       }
+    }
+    if (hasCode) {
+      statements.add(current.toString().strip());
     }
     return statements;
   }

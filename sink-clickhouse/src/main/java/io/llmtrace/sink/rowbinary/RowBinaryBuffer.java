@@ -105,17 +105,23 @@ public final class RowBinaryBuffer {
 
   public RowBinaryBuffer string(CharSequence value) {
     int length = value.length();
-    int utf8 = utf8Length(value, length);
-    varUInt(utf8);
-    ensure(utf8);
-    if (utf8 == length) {
+    int ascii = 0;
+    while (ascii < length && value.charAt(ascii) < 0x80) {
+      ascii++;
+    }
+    if (ascii == length) {
+      varUInt(length);
+      ensure(length);
       for (int i = 0; i < length; i++) {
         bytes[size + i] = (byte) value.charAt(i);
       }
       size += length;
-    } else {
-      encodeUtf8(value, length);
+      return this;
     }
+    int utf8 = ascii + utf8Length(value, ascii, length);
+    varUInt(utf8);
+    ensure(utf8);
+    encodeUtf8(value, length);
     return this;
   }
 
@@ -183,19 +189,22 @@ public final class RowBinaryBuffer {
     return this;
   }
 
-  private static int utf8Length(CharSequence value, int length) {
-    int utf8 = length;
-    for (int i = 0; i < length; i++) {
+  /** UTF-8 bytes of {@code value[from, to)}, counting an unpaired surrogate as the one '?' written for it. */
+  private static int utf8Length(CharSequence value, int from, int to) {
+    int utf8 = 0;
+    for (int i = from; i < to; i++) {
       char c = value.charAt(i);
-      if (c >= 0x80) {
-        if (c < 0x800) {
-          utf8 += 1;
-        } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(value.charAt(i + 1))) {
-          utf8 += 2; // 4 bytes for 2 chars
-          i++;
-        } else if (!Character.isSurrogate(c)) {
-          utf8 += 2; // 3 bytes; an unpaired surrogate is written as one '?'
-        }
+      if (c < 0x80) {
+        utf8 += 1;
+      } else if (c < 0x800) {
+        utf8 += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(value.charAt(i + 1))) {
+        utf8 += 4;
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        utf8 += 1;
+      } else {
+        utf8 += 3;
       }
     }
     return utf8;
