@@ -2,13 +2,15 @@
 # Runs a benchmark harness and updates docs/BENCHMARKS.md. Not part of the test suite.
 #
 #   deploy/bench.sh gateway [--seconds 20 --warmup 15 --rounds 3 --connections 32 --threads 2]
+#   deploy/bench.sh sink [--spans 300000 --rounds 2]
 #
 # "gateway": the ingest gateway (durable to a real local Kafka) against a Zipkin 3.6 server, driven by wrk.
+# "sink": the ClickHouse sink (Kafka -> embedded ClickHouse) against direct RowBinary inserts of the same rows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which="${1:-gateway}"; shift || true
 
-if ! command -v wrk >/dev/null; then
+if [ "$which" = gateway ] && ! command -v wrk >/dev/null; then
   echo "installing wrk (the load generator)"
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get install -y -q wrk >/dev/null
@@ -18,5 +20,6 @@ mvn -q -B -DskipTests -pl deploy/benchmarks -am package
 classpath="deploy/benchmarks/target/classes:$(cat deploy/benchmarks/target/runtime.classpath)"
 case "$which" in
   gateway) exec java -Xmx512m ${BENCH_JAVA_OPTS:-} -cp "$classpath" io.llmtrace.bench.GatewayVsZipkin "$@" ;;
-  *) echo "unknown benchmark: $which (known: gateway)" >&2; exit 2 ;;
+  sink) exec java -Xmx2g ${BENCH_JAVA_OPTS:-} -cp "$classpath" io.llmtrace.bench.SinkVsDirectInsert "$@" ;;
+  *) echo "unknown benchmark: $which (known: gateway, sink)" >&2; exit 2 ;;
 esac

@@ -70,6 +70,10 @@ public final class ClickHouseSink implements AutoCloseable {
     return target;
   }
 
+  public SinkMetrics metrics() {
+    return metrics;
+  }
+
   /** Health as a report: ClickHouse reachability and each worker's state. */
   public Health health() {
     boolean reachable = target.ping();

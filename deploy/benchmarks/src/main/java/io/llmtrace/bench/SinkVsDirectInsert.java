@@ -1,0 +1,241 @@
+package io.llmtrace.bench;
+
+import io.llmtrace.schemas.avro.LlmSpan;
+import io.llmtrace.schemas.config.Settings;
+import io.llmtrace.schemas.serde.AvroSerdes;
+import io.llmtrace.schemas.testing.TestSpans;
+import io.llmtrace.sink.ClickHouseSink;
+import io.llmtrace.sink.config.SinkConfig;
+import io.llmtrace.sink.db.ClickHouseTarget;
+import io.llmtrace.sink.db.Migrations;
+import io.llmtrace.sink.mapping.SpanRows;
+import io.llmtrace.sink.rowbinary.RowBinaryBuffer;
+import io.llmtrace.stack.LocalStack;
+import io.llmtrace.stack.StackConfig;
+import io.llmtrace.stack.StackEndpoints;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Spans/s the ClickHouse sink writes from Kafka into the embedded ClickHouse endpoint, against the
+ * engine's ceiling measured in the same run: the same rows, already encoded in RowBinary, inserted
+ * directly through the same driver in batches of the same size. Writes docs/BENCHMARKS.md (section
+ * "ClickHouse sink vs direct insert").
+ *
+ * <p>The sink's figure is its steady state: from its first written row to its last (the consumer-group
+ * join before the first row is reported separately). Both sides insert into a freshly migrated database.
+ *
+ * <p>Options: {@code --spans 300000 --rounds 2 --out docs/BENCHMARKS.md}.
+ */
+public final class SinkVsDirectInsert {
+
+  private SinkVsDirectInsert() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = GatewayVsZipkin.options(args);
+    int spans = Integer.parseInt(options.getOrDefault("spans", "300000"));
+    int rounds = Integer.parseInt(options.getOrDefault("rounds", "2"));
+    Path out = Path.of(options.getOrDefault("out", "docs/BENCHMARKS.md"));
+    Path work = Path.of("target", "bench-sink");
+    if (Files.exists(work)) {
+      try (var walk = Files.walk(work)) {
+        for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(path);
+        }
+      }
+    }
+    LocalStack stack = LocalStack.start(StackConfig.forTests(work.resolve("stack")));
+    try {
+      StackEndpoints endpoints = stack.endpoints();
+      String topic = "bench.spans.redacted";
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", endpoints.kafkaBootstrap()))) {
+        admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+      }
+      List<LlmSpan> data = spans(spans);
+      System.out.printf("producing %,d spans to %s%n", spans, topic);
+      produce(endpoints, topic, data);
+      SinkConfig.Batching batching = SinkConfig.from(Settings.of(Map.of())).batching();
+
+      List<double[]> results = new ArrayList<>();
+      for (int round = 0; round < rounds; round++) {
+        double direct = direct(endpoints, "bench_direct_" + round, data, batching);
+        double[] sink = sink(endpoints, topic, "bench_sink_" + round, spans);
+        System.out.printf(Locale.ROOT, "round %d: direct %,.0f spans/s, sink %,.0f spans/s (%.2fx), group join %.1f s%n",
+            round + 1, direct, sink[0], sink[0] / direct, sink[1]);
+        results.add(new double[] {direct, sink[0], sink[1]});
+      }
+      double avgRowBytes = encodedBytes(data) / (double) spans;
+      BenchmarkReport.replaceSection(out, "## ClickHouse sink vs direct insert", report(results, spans, avgRowBytes, batching));
+      System.out.println("wrote " + out);
+    } finally {
+      stack.close();
+    }
+  }
+
+  /** A mix of the shared span shapes (fully populated, minimal, a four-span RAG trace), dated today. */
+  static List<LlmSpan> spans(int count) {
+    Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS).minus(Duration.ofMinutes(30));
+    List<LlmSpan> spans = new ArrayList<>(count);
+    for (int i = 0; spans.size() < count; i++) {
+      String traceId = TestSpans.traceId(i);
+      List<LlmSpan> shapes = new ArrayList<>(TestSpans.ragTrace(traceId, start.plusMillis(i)));
+      LlmSpan full = TestSpans.fullyPopulated();
+      full.setTraceId(traceId);
+      shapes.add(full);
+      shapes.add(TestSpans.minimal());
+      for (int s = 0; s < shapes.size() && spans.size() < count; s++) {
+        LlmSpan span = shapes.get(s);
+        Duration shift = Duration.between(span.getStartTime(), start.plusMillis(i));
+        span.setTraceId(traceId);
+        span.setSpanId(String.format("%08x%08x", i, s));
+        span.setStartTime(span.getStartTime().plus(shift));
+        span.setEndTime(span.getEndTime().plus(shift));
+        span.getEvents().forEach(event -> event.setTime(event.getTime().plus(shift)));
+        spans.add(span);
+      }
+    }
+    return spans;
+  }
+
+  private static void produce(StackEndpoints endpoints, String topic, List<LlmSpan> spans) throws Exception {
+    Serializer<LlmSpan> serializer = AvroSerdes.specific(LlmSpan.class,
+        Map.of("schema.registry.url", endpoints.schemaRegistryUrl()), false).serializer();
+    Map<String, Object> props = new HashMap<>(Map.of("bootstrap.servers", endpoints.kafkaBootstrap(), "acks", "all",
+        "linger.ms", 20, "batch.size", 512 * 1024, "compression.type", "lz4"));
+    try (KafkaProducer<String, LlmSpan> producer = new KafkaProducer<>(props, new StringSerializer(), serializer)) {
+      List<Future<?>> sent = new ArrayList<>();
+      for (LlmSpan span : spans) {
+        sent.add(producer.send(new ProducerRecord<>(topic, span.getTraceId(), span)));
+      }
+      for (Future<?> future : sent) {
+        future.get();
+      }
+    }
+  }
+
+  /** The ceiling: pre-encoded RowBinary batches of the sink's size, inserted back to back. */
+  private static double direct(StackEndpoints endpoints, String database, List<LlmSpan> spans, SinkConfig.Batching batching)
+      throws Exception {
+    SinkConfig config = config(endpoints, "unused", database, Map.of());
+    List<byte[]> batches = new ArrayList<>();
+    RowBinaryBuffer buffer = new RowBinaryBuffer(1 << 20);
+    int rows = 0;
+    for (int i = 0; i < spans.size(); i++) {
+      SpanRows.encode(spans.get(i), i % 3, i, buffer);
+      rows++;
+      if (rows >= batching.maxRows() || buffer.size() >= batching.maxBytes() || i == spans.size() - 1) {
+        batches.add(buffer.toByteArray());
+        buffer.clear();
+        rows = 0;
+      }
+    }
+    try (ClickHouseTarget target = ClickHouseTarget.connect(config.clickhouse())) {
+      new Migrations(target, config.clickhouse()).apply();
+      long started = System.nanoTime();
+      for (int b = 0; b < batches.size(); b++) {
+        byte[] batch = batches.get(b);
+        target.insertRowBinary("spans", SpanRows.COLUMNS, new java.io.ByteArrayInputStream(batch), database + "-" + b);
+      }
+      double seconds = (System.nanoTime() - started) / 1e9;
+      return spans.size() / seconds;
+    }
+  }
+
+  /** The sink from an unread topic to the last row; returns steady-state spans/s and the seconds before the first row. */
+  private static double[] sink(StackEndpoints endpoints, String topic, String database, int spans) throws Exception {
+    SinkConfig config = config(endpoints, topic, database, Map.of("llmtrace.sink.group-id", database));
+    long started = System.nanoTime();
+    try (ClickHouseSink sink = ClickHouseSink.start(config)) {
+      var rowsWritten = sink.metrics().registry().get("llmtrace_sink_rows_written").tag("table", "spans").counter();
+      long first = 0;
+      long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+      while (rowsWritten.count() < spans) {
+        if (first == 0 && rowsWritten.count() > 0) {
+          first = System.nanoTime();
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the sink wrote " + rowsWritten.count() + " of " + spans + " rows in 10 minutes");
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+      }
+      long done = System.nanoTime();
+      // Rows in the first insert were written before "first" was seen: count them as part of the steady state.
+      double firstBatch = sink.metrics().registry().get("llmtrace_sink_batch_rows").summary().max();
+      double seconds = (done - first) / 1e9;
+      return new double[] {(spans - firstBatch) / seconds, (first - started) / 1e9};
+    }
+  }
+
+  private static SinkConfig config(StackEndpoints endpoints, String topic, String database, Map<String, String> extra) {
+    Map<String, String> settings = new HashMap<>(Map.of(
+        "llmtrace.kafka.bootstrap", endpoints.kafkaBootstrap(),
+        "llmtrace.schema.registry.url", endpoints.schemaRegistryUrl(),
+        "llmtrace.topics.redacted", topic,
+        "llmtrace.clickhouse.url", endpoints.clickhouseUrl(),
+        "llmtrace.clickhouse.database", database,
+        "llmtrace.sink.admin.host", "127.0.0.1",
+        "llmtrace.sink.admin.port", "0"));
+    settings.putAll(extra);
+    return SinkConfig.from(Settings.of(settings));
+  }
+
+  private static long encodedBytes(List<LlmSpan> spans) {
+    RowBinaryBuffer buffer = new RowBinaryBuffer(1 << 20);
+    long total = 0;
+    for (int i = 0; i < spans.size(); i++) {
+      SpanRows.encode(spans.get(i), 0, i, buffer);
+      total += buffer.size();
+      buffer.clear();
+    }
+    return total;
+  }
+
+  private static String report(List<double[]> results, int spans, double avgRowBytes, SinkConfig.Batching batching) {
+    StringBuilder table = new StringBuilder();
+    double directSum = 0;
+    double sinkSum = 0;
+    for (int i = 0; i < results.size(); i++) {
+      double[] r = results.get(i);
+      directSum += r[0];
+      sinkSum += r[1];
+      table.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %.2f× | %.1f s |%n", i + 1, r[0], r[1], r[1] / r[0], r[2]));
+    }
+    double direct = directSum / results.size();
+    double sink = sinkSum / results.size();
+    return String.format(Locale.ROOT, """
+        ## ClickHouse sink vs direct insert
+
+        Written by `deploy/bench.sh sink` on %s (%d cores). %,d spans (a mix of the shared fixtures: fully
+        populated, minimal and a four-span RAG trace; %.0f bytes per RowBinary row on average) on a 3-partition
+        topic, written into the embedded ClickHouse endpoint of the local stack. **Direct insert** (the
+        engine's ceiling): the same rows, pre-encoded in RowBinary, inserted back to back through the same
+        driver (clickhouse-jdbc's client-v2) in batches of the sink's default size (%,d rows or %d MB).
+        **Sink**: `ClickHouseSink` reading the topic from the start (Avro decode, RowBinary encode, per-partition
+        batches with the default limits, offset commits before and after each insert), measured from its first
+        written row to its last; the consumer-group join before the first row is listed apart.
+
+        | round | direct insert spans/s | sink spans/s | sink / direct | group join |
+        |---|---|---|---|---|
+        %s
+        **Mean: sink %,.0f spans/s, direct %,.0f spans/s, ratio %.2f×** (goal: ≥ 100,000 spans/s and ≥ 0.5×).
+        """, LocalDate.now(), Runtime.getRuntime().availableProcessors(), spans, avgRowBytes, batching.maxRows(),
+        batching.maxBytes() >> 20, table.toString().stripTrailing() + "\n", sink, direct, sink / direct);
+  }
+}
