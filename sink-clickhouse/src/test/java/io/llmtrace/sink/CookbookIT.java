@@ -20,7 +20,7 @@ import io.llmtrace.sink.config.SinkConfig;
 import io.llmtrace.sink.db.ClickHouseTarget;
 import io.llmtrace.sink.db.Migrations;
 import io.llmtrace.sink.mapping.SpanRows;
-import io.llmtrace.sink.rowbinary.RowBinaryBuffer;
+import io.llmtrace.sink.encoding.RowBinaryBuffer;
 import io.llmtrace.stack.StackEndpoints;
 import io.llmtrace.stack.junit.LocalStackExtension;
 import io.llmtrace.stack.junit.TestNames;

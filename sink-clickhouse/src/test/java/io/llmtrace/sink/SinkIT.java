@@ -195,7 +195,7 @@ class SinkIT {
     fixture.post("CREATE TABLE readings (id Int64, value Int64, CONSTRAINT non_negative CHECK value >= 0) "
         + "ENGINE = MergeTree ORDER BY id SETTINGS non_replicated_deduplication_window = 100", Map.of());
     TableMapping<String> readings = new TableMapping<>("readings", fixture.topic, "readings", List.of("id", "value"),
-        new StringDeserializer(), (value, partition, offset, out) -> {
+        TableMapping.ValueDecoder.of(new StringDeserializer()), (value, partition, offset, out) -> {
           String[] parts = value.split(":");
           out.int64(Long.parseLong(parts[0])).int64(Long.parseLong(parts[1]));
         });

@@ -9,7 +9,8 @@ import io.llmtrace.sink.config.SinkConfig;
 import io.llmtrace.sink.db.ClickHouseTarget;
 import io.llmtrace.sink.db.Migrations;
 import io.llmtrace.sink.mapping.SpanRows;
-import io.llmtrace.sink.rowbinary.RowBinaryBuffer;
+import io.llmtrace.sink.encoding.NativeTranscoder;
+import io.llmtrace.sink.encoding.RowBinaryBuffer;
 import io.llmtrace.stack.LocalStack;
 import io.llmtrace.stack.StackConfig;
 import io.llmtrace.stack.StackEndpoints;
@@ -130,28 +131,34 @@ public final class SinkVsDirectInsert {
     }
   }
 
-  /** The ceiling: pre-encoded RowBinary batches of the sink's size, inserted back to back. */
+  /**
+   * The ceiling: the rows pre-encoded as the sink sends them (one Native block per batch of the sink's
+   * size), inserted back to back.
+   */
   private static double direct(StackEndpoints endpoints, String database, List<LlmSpan> spans, SinkConfig.Batching batching)
       throws Exception {
     SinkConfig config = config(endpoints, "unused", database, Map.of());
-    List<byte[]> batches = new ArrayList<>();
-    RowBinaryBuffer buffer = new RowBinaryBuffer(1 << 20);
-    int rows = 0;
-    for (int i = 0; i < spans.size(); i++) {
-      SpanRows.encode(spans.get(i), i % 3, i, buffer);
-      rows++;
-      if (rows >= batching.maxRows() || buffer.size() >= batching.maxBytes() || i == spans.size() - 1) {
-        batches.add(buffer.toByteArray());
-        buffer.clear();
-        rows = 0;
-      }
-    }
     try (ClickHouseTarget target = ClickHouseTarget.connect(config.clickhouse())) {
       new Migrations(target, config.clickhouse()).apply();
+      NativeTranscoder transcoder = new NativeTranscoder(SpanRows.COLUMNS, target.columnTypes("spans", SpanRows.COLUMNS));
+      List<byte[]> blocks = new ArrayList<>();
+      RowBinaryBuffer rows = new RowBinaryBuffer(1 << 20);
+      RowBinaryBuffer block = new RowBinaryBuffer(1 << 20);
+      int count = 0;
+      for (int i = 0; i < spans.size(); i++) {
+        SpanRows.encode(spans.get(i), i % 3, i, rows);
+        count++;
+        if (count >= batching.maxRows() || rows.size() >= batching.maxBytes() || i == spans.size() - 1) {
+          block.clear();
+          transcoder.transcode(rows, 0, rows.size(), count, block);
+          blocks.add(block.toByteArray());
+          rows.clear();
+          count = 0;
+        }
+      }
       long started = System.nanoTime();
-      for (int b = 0; b < batches.size(); b++) {
-        byte[] batch = batches.get(b);
-        target.insertRowBinary("spans", SpanRows.COLUMNS, new java.io.ByteArrayInputStream(batch), database + "-" + b);
+      for (int b = 0; b < blocks.size(); b++) {
+        target.insertNative("spans", SpanRows.COLUMNS, new java.io.ByteArrayInputStream(blocks.get(b)), database + "-" + b);
       }
       double seconds = (System.nanoTime() - started) / 1e9;
       return spans.size() / seconds;
@@ -176,6 +183,10 @@ public final class SinkVsDirectInsert {
         java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
       }
       long done = System.nanoTime();
+      var batches = sink.metrics().registry().get("llmtrace_sink_batch_rows").summary();
+      var inserts = sink.metrics().registry().get("llmtrace_sink_insert").timer();
+      System.out.printf(Locale.ROOT, "  sink: %d inserts, %.0f rows each on average (max %.0f), %.0f ms per insert on average%n",
+          batches.count(), batches.mean(), batches.max(), inserts.mean(java.util.concurrent.TimeUnit.MILLISECONDS));
       // Rows in the first insert were written before "first" was seen: count them as part of the steady state.
       double firstBatch = sink.metrics().registry().get("llmtrace_sink_batch_rows").summary().max();
       double seconds = (done - first) / 1e9;
@@ -225,8 +236,9 @@ public final class SinkVsDirectInsert {
         Written by `deploy/bench.sh sink` on %s (%d cores). %,d spans (a mix of the shared fixtures: fully
         populated, minimal and a four-span RAG trace; %.0f bytes per RowBinary row on average) on a 3-partition
         topic, written into the embedded ClickHouse endpoint of the local stack. **Direct insert** (the
-        engine's ceiling): the same rows, pre-encoded in RowBinary, inserted back to back through the same
-        driver (clickhouse-jdbc's client-v2) in batches of the sink's default size (%,d rows or %d MB).
+        engine's ceiling): the same rows, pre-encoded as the sink sends them (Native blocks), inserted back to
+        back through the same driver (clickhouse-jdbc's client-v2) in batches of the sink's default size
+        (%,d rows or %d MB of RowBinary).
         **Sink**: `ClickHouseSink` reading the topic from the start (Avro decode, RowBinary encode, per-partition
         batches with the default limits, offset commits before and after each insert), measured from its first
         written row to its last; the consumer-group join before the first row is listed apart.

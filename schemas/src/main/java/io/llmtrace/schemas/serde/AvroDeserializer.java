@@ -71,6 +71,15 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
 
   @Override
   public T deserialize(String topic, byte[] data) {
+    return deserialize(topic, data, null);
+  }
+
+  /**
+   * Like {@link #deserialize(String, byte[])}, filling {@code reuse} (and its nested records, lists and
+   * maps) where Avro can instead of allocating new ones: for a caller that is done with the previous
+   * record before it reads the next (the ClickHouse sink encodes each record to bytes at once).
+   */
+  public T deserialize(String topic, byte[] data, T reuse) {
     if (data == null) {
       return null;
     }
@@ -100,7 +109,7 @@ public final class AvroDeserializer<T> implements Deserializer<T> {
     decoders.set(decoder);
     T value;
     try {
-      value = reader.read(null, decoder);
+      value = reader.read(reuse, decoder);
       if (!decoder.isEnd()) {
         // Left-over bytes mean the payload was not written with schema id `id`: fail, do not guess.
         throw new IOException("bytes left over after the record");

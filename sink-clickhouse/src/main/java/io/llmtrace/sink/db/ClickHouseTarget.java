@@ -7,15 +7,19 @@ import com.clickhouse.client.api.insert.InsertSettings;
 import com.clickhouse.client.api.query.GenericRecord;
 import com.clickhouse.data.ClickHouseFormat;
 import io.llmtrace.sink.config.SinkConfig;
+import io.llmtrace.sink.encoding.ColumnType;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The sink's one connection pool to ClickHouse (the clickhouse-jdbc driver's client-v2 layer, over
- * HTTP). Inserts are RowBinary bodies with an explicit column list and an
+ * HTTP). Inserts are binary (Native or RowBinary) bodies with an explicit column list and an
  * {@code insert_deduplication_token}; every failure comes back as an {@link InsertException} carrying its
  * {@link InsertFailure classification}.
  */
@@ -51,15 +55,47 @@ public final class ClickHouseTarget implements AutoCloseable {
     return database;
   }
 
-  /** Inserts RowBinary rows; returns the rows the server reports written (0 when deduplicated). */
-  public long insertRowBinary(String table, List<String> columns, InputStream rows, String deduplicationToken)
+  /** Inserts RowBinary rows. */
+  public void insertRowBinary(String table, List<String> columns, InputStream rows, String deduplicationToken)
+      throws InsertException {
+    insert(table, columns, ClickHouseFormat.RowBinary, rows, deduplicationToken);
+  }
+
+  /** Inserts Native blocks (see {@link io.llmtrace.sink.encoding.NativeTranscoder}). */
+  public void insertNative(String table, List<String> columns, InputStream blocks, String deduplicationToken)
+      throws InsertException {
+    insert(table, columns, ClickHouseFormat.Native, blocks, deduplicationToken);
+  }
+
+  /**
+   * The types of {@code columns} of {@code table} as the server reports them; fails naming the first
+   * column the table does not have.
+   */
+  public List<ColumnType> columnTypes(String table, List<String> columns) {
+    Map<String, String> types = new HashMap<>();
+    for (GenericRecord row : client.queryAll("DESCRIBE TABLE " + database + "." + table)) {
+      types.put(row.getString("name"), row.getString("type"));
+    }
+    List<ColumnType> parsed = new ArrayList<>();
+    for (String column : columns) {
+      String type = types.get(column);
+      if (type == null) {
+        throw new IllegalStateException("table " + database + "." + table + " has no column " + column
+            + " (has: " + types.keySet() + ")");
+      }
+      parsed.add(ColumnType.parse(type));
+    }
+    return parsed;
+  }
+
+  private void insert(String table, List<String> columns, ClickHouseFormat format, InputStream data, String deduplicationToken)
       throws InsertException {
     InsertSettings settings = new InsertSettings()
         .setDatabase(database)
         .setDeduplicationToken(deduplicationToken);
-    try (InsertResponse response = client.insert(table, columns, rows, ClickHouseFormat.RowBinary, settings)
+    try (InsertResponse ignored = client.insert(table, columns, data, format, settings)
         .get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
-      return response.getWrittenRows();
+      // written_rows in the response does not tell a deduplicated insert from a new one
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InsertException(new InsertFailure(InsertFailure.Kind.RETRIABLE, 0, "interrupted"), e);

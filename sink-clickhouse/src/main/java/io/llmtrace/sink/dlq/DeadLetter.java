@@ -1,6 +1,6 @@
 package io.llmtrace.sink.dlq;
 
-import io.llmtrace.sink.rowbinary.RowBinaryBuffer;
+import io.llmtrace.sink.encoding.RowBinaryBuffer;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;

@@ -11,7 +11,8 @@ public final class Mappings {
 
   /** Redacted spans into {@code spans}. */
   public static TableMapping<LlmSpan> spans(String topic, SchemaRegistryClient registry) {
+    AvroDeserializer<LlmSpan> avro = new AvroDeserializer<>(registry, LlmSpan.class);
     return new TableMapping<>("spans", topic, "spans", SpanRows.COLUMNS,
-        new AvroDeserializer<>(registry, LlmSpan.class), SpanRows::encode);
+        (source, headers, value, reuse) -> avro.deserialize(source, value, reuse), SpanRows::encode);
   }
 }

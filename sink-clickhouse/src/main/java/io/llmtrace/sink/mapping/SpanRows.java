@@ -17,7 +17,7 @@ import io.llmtrace.schemas.avro.TokenUsage;
 import io.llmtrace.schemas.avro.ToolCall;
 import io.llmtrace.schemas.avro.ToolDefinition;
 import io.llmtrace.schemas.avro.ToolExecution;
-import io.llmtrace.sink.rowbinary.RowBinaryBuffer;
+import io.llmtrace.sink.encoding.RowBinaryBuffer;
 import java.util.List;
 import java.util.Map;
 

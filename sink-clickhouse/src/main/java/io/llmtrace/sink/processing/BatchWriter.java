@@ -5,7 +5,8 @@ import io.llmtrace.sink.db.ClickHouseTarget.InsertException;
 import io.llmtrace.sink.dlq.DeadLetter;
 import io.llmtrace.sink.mapping.TableMapping;
 import io.llmtrace.sink.metrics.SinkMetrics;
-import io.llmtrace.sink.rowbinary.RowBinaryBuffer;
+import io.llmtrace.sink.encoding.NativeTranscoder;
+import io.llmtrace.sink.encoding.RowBinaryBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -14,7 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes one {@link PartitionBatch}: its rows with the batch's token, then its dead letters with the same
+ * Writes one {@link PartitionBatch}: its rows (transcoded to one Native block) with the batch's token,
+ * then its dead letters (RowBinary) with the same
  * token into {@code dead_letters}. When ClickHouse rejects the values, the batch is split in halves
  * (each half with the token of its own offset range) until the rejected rows are alone; those become
  * dead letters. Splitting depends only on the rows, so a batch rebuilt after a crash splits the same way
@@ -27,12 +29,15 @@ final class BatchWriter {
   private final ClickHouseTarget target;
   private final TableMapping<?> mapping;
   private final SinkMetrics.TableMeters meters;
+  private final NativeTranscoder transcoder;
+  private final RowBinaryBuffer nativeBlock = new RowBinaryBuffer(1 << 20);
   private final RowBinaryBuffer deadLetterRows = new RowBinaryBuffer(4096);
 
   BatchWriter(ClickHouseTarget target, TableMapping<?> mapping, SinkMetrics.TableMeters meters) {
     this.target = target;
     this.mapping = mapping;
     this.meters = meters;
+    this.transcoder = new NativeTranscoder(mapping.columns(), target.columnTypes(mapping.table(), mapping.columns()));
   }
 
   /** {@code resent}: the batch may have been written before (a retry, or a batch rebuilt after a crash). */
@@ -61,7 +66,9 @@ final class BatchWriter {
       throws InsertException {
     long started = System.nanoTime();
     try {
-      target.insertRowBinary(mapping.table(), mapping.columns(), batch.rows(from, to), token);
+      nativeBlock.clear();
+      transcoder.transcode(batch.rowBuffer(), batch.rowStart(from), batch.rowEnd(to - 1), to - from, nativeBlock);
+      target.insertNative(mapping.table(), mapping.columns(), nativeBlock.stream(0, nativeBlock.size()), token);
       meters.insertLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
       meters.rowsWritten.increment(to - from);
       meters.batchRows.record(to - from);

@@ -2,7 +2,7 @@ package io.llmtrace.sink.processing;
 
 import io.llmtrace.sink.dlq.DeadLetter;
 import io.llmtrace.sink.mapping.TableMapping;
-import io.llmtrace.sink.rowbinary.RowBinaryBuffer;
+import io.llmtrace.sink.encoding.RowBinaryBuffer;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,7 +18,7 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class PartitionBatch {
 
-  private final TopicPartition partition;
+  private TopicPartition partition;
   private final RowBinaryBuffer rows;
   private final List<ConsumerRecord<byte[], byte[]>> rowRecords = new ArrayList<>();
   private final List<DeadLetter> deadLetters = new ArrayList<>();
@@ -37,16 +37,16 @@ final class PartitionBatch {
    * Adds the record as a row, or as a dead letter when it cannot be mapped. A transient mapping
    * failure propagates and leaves the batch as it was.
    */
-  <T> void add(ConsumerRecord<byte[], byte[]> record, TableMapping<T> mapping, long nowNanos) {
+  void add(ConsumerRecord<byte[], byte[]> record, TableMapping.RowAppender<?> appender, long nowNanos) {
     try {
-      mapping.append(record, rows);
+      appender.append(record, rows);
       if (rowRecords.size() == rowEnds.length) {
         rowEnds = Arrays.copyOf(rowEnds, rowEnds.length * 2);
       }
       rowEnds[rowRecords.size()] = rows.size();
       rowRecords.add(record);
     } catch (TableMapping.PoisonRecordException e) {
-      deadLetters.add(deadLetter(record, mapping.table(), e.errorClass(), e.getMessage()));
+      deadLetters.add(deadLetter(record, appender.mapping().table(), e.errorClass(), e.getMessage()));
     }
     if (firstOffset < 0) {
       firstOffset = record.offset();
@@ -104,7 +104,20 @@ final class PartitionBatch {
 
   /** The encoded rows {@code [from, to)} as one stream. */
   InputStream rows(int from, int to) {
-    return rows.stream(from == 0 ? 0 : rowEnds[from - 1], rowEnds[to - 1]);
+    return rows.stream(rowStart(from), rowEnds[to - 1]);
+  }
+
+  RowBinaryBuffer rowBuffer() {
+    return rows;
+  }
+
+  /** Byte offset of row {@code row} in {@link #rowBuffer()}. */
+  int rowStart(int row) {
+    return row == 0 ? 0 : rowEnds[row - 1];
+  }
+
+  int rowEnd(int row) {
+    return rowEnds[row];
   }
 
   long rowsBytes(int from, int to) {
@@ -123,6 +136,12 @@ final class PartitionBatch {
 
   private String token(long first, long last) {
     return partition.topic() + "-" + partition.partition() + "-" + first + "-" + last;
+  }
+
+  /** Empties the batch and gives it to another partition (batches are pooled by the worker). */
+  void reuseFor(TopicPartition next) {
+    clear();
+    partition = next;
   }
 
   void clear() {

@@ -5,12 +5,17 @@ import io.llmtrace.sink.db.ClickHouseTarget.InsertException;
 import io.llmtrace.sink.mapping.TableMapping;
 import io.llmtrace.sink.metrics.SinkMetrics;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -51,12 +56,19 @@ public final class SinkWorker<T> implements Runnable {
   private static final long LAG_REFRESH_NANOS = 1_000_000_000L;
 
   private final TableMapping<T> mapping;
+  private final TableMapping.RowAppender<T> appender;
   private final SinkConfig.Batching batching;
   private final Backoff backoff;
   private final Consumer<byte[], byte[]> consumer;
   private final BatchWriter writer;
   private final SinkMetrics.TableMeters meters;
   private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
+  private final ArrayDeque<PartitionBatch> spares = new ArrayDeque<>();
+  /** One insert at a time runs here while the worker decodes the next batch. */
+  private final ExecutorService insertThread;
+  private InFlight inFlight;
+  /** A partition whose batch was dropped while its records were being taken: skip the rest of the poll. */
+  private TopicPartition abandoned;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private Stall stall;
   private long lagRefreshedAt;
@@ -65,16 +77,25 @@ public final class SinkWorker<T> implements Runnable {
   public SinkWorker(TableMapping<T> mapping, SinkConfig.Batching batching, Backoff backoff,
       Consumer<byte[], byte[]> consumer, BatchWriter writer, SinkMetrics.TableMeters meters) {
     this.mapping = mapping;
+    this.appender = mapping.appender();
     this.batching = batching;
     this.backoff = backoff;
     this.consumer = consumer;
     this.writer = writer;
     this.meters = meters;
+    this.insertThread = Executors.newSingleThreadExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "sink-" + mapping.name() + "-insert");
+      thread.setDaemon(true);
+      return thread;
+    });
   }
+
+  /** The insert running on the insert thread, and the partition state its offsets belong to. */
+  private record InFlight(PartitionState state, PartitionBatch batch, Future<InsertException> result) {}
 
   /** A partition's open batch, and the end of the batch it must rebuild first, if any. */
   private static final class PartitionState {
-    final PartitionBatch batch;
+    PartitionBatch batch;
     long replayUntil = -1;
 
     PartitionState(TopicPartition partition, int initialBytes) {
@@ -84,6 +105,7 @@ public final class SinkWorker<T> implements Runnable {
 
   /** Waiting out a retriable failure; {@code batch} is the batch to send again, if the failure was an insert. */
   private static final class Stall {
+    PartitionState state;
     PartitionBatch batch;
     boolean pendingCommitted;
     int attempts;
@@ -113,6 +135,7 @@ public final class SinkWorker<T> implements Runnable {
           waitOrRetry();
         } else {
           process(consumer.poll(POLL));
+          completeInFlightIfDone();
           flushDue(System.nanoTime());
         }
         refreshLag();
@@ -123,6 +146,7 @@ public final class SinkWorker<T> implements Runnable {
       LOG.error("sink worker for {} stopped", mapping.table(), e);
       throw e;
     } finally {
+      insertThread.shutdownNow();
       consumer.close(Duration.ofSeconds(5));
     }
   }
@@ -148,6 +172,10 @@ public final class SinkWorker<T> implements Runnable {
           rewind(records, polled, p, resumeAt);
           return;
         }
+        if (tp.equals(abandoned)) {
+          abandoned = null;
+          break; // the consumer was sought back to the dropped batch's first record
+        }
       }
     }
   }
@@ -162,11 +190,11 @@ public final class SinkWorker<T> implements Runnable {
       }
     }
     try {
-      batch.add(record, mapping, now);
+      batch.add(record, appender, now);
     } catch (TableMapping.TransientMappingException e) {
       LOG.warn("cannot decode {}-{}@{} now, will retry: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
       meters.retry("decode");
-      startStall(null, false);
+      startStall(null, null, false);
       return false;
     }
     if (state.replayUntil >= 0) {
@@ -227,19 +255,65 @@ public final class SinkWorker<T> implements Runnable {
     return flush(state, false);
   }
 
-  /** {@code rebuilt}: the batch is the one a previous owner recorded as pending. */
+  /**
+   * Hands the partition's batch to the insert thread, after the previous insert has completed and
+   * its offsets are committed (so a partition's offsets only move forward, batch by batch); the
+   * partition continues in a fresh batch meanwhile. False if the worker is now stalled.
+   * {@code rebuilt}: the batch is the one a previous owner recorded as pending.
+   */
   private boolean flush(PartitionState state, boolean rebuilt) {
     PartitionBatch batch = state.batch;
     if (batch.isEmpty()) {
       return true;
     }
-    if (!commitPending(batch)) {
+    if (!awaitInFlight() || !commitPending(state, batch)) {
       return stall == null;
     }
-    return write(batch, rebuilt);
+    state.batch = spare(batch.partition());
+    inFlight = new InFlight(state, batch, insertThread.submit(() -> {
+      try {
+        writer.write(batch, rebuilt);
+        return null;
+      } catch (InsertException e) {
+        return e;
+      }
+    }));
+    return true;
   }
 
-  private boolean commitPending(PartitionBatch batch) {
+  /** Completes the insert in flight, if any; false if it failed (the worker is now stalled on it). */
+  private boolean awaitInFlight() {
+    if (inFlight == null) {
+      return true;
+    }
+    InFlight done = inFlight;
+    inFlight = null;
+    InsertException failure;
+    try {
+      failure = done.result().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for an insert", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("insert of " + done.batch().token() + " failed unexpectedly", e.getCause());
+    }
+    if (failure != null) {
+      LOG.warn("insert {} into {} failed, will retry: {}", done.batch().token(), mapping.table(), failure.getMessage());
+      meters.retry(failure.failure().serverCode() == 0 ? "io" : "code_" + failure.failure().serverCode());
+      startStall(done.state(), done.batch(), true);
+      return false;
+    }
+    committed(done.state(), done.batch());
+    return true;
+  }
+
+  private void completeInFlightIfDone() {
+    if (inFlight != null && inFlight.result().isDone()) {
+      awaitInFlight();
+    }
+  }
+
+  private boolean commitPending(PartitionState state, PartitionBatch batch) {
     try {
       consumer.commitSync(Map.of(batch.partition(),
           new OffsetAndMetadata(batch.firstOffset(), PENDING_PREFIX + batch.lastOffset())));
@@ -247,45 +321,77 @@ public final class SinkWorker<T> implements Runnable {
     } catch (org.apache.kafka.common.errors.RetriableException e) {
       LOG.warn("cannot record the pending batch {} in Kafka, will retry: {}", batch.token(), e.toString());
       meters.retry("kafka_commit");
-      startStall(batch, false);
+      startStall(state, batch, false);
       return false;
     } catch (KafkaException e) {
       // Most likely not ours any more (rebalance): the next owner reads from the last committed offset.
       // If it is still ours, read the batch's records again rather than skip them.
       LOG.info("dropping batch {}: {}", batch.token(), e.toString());
-      if (consumer.assignment().contains(batch.partition())) {
+      if (partitions.get(batch.partition()) == state) {
         consumer.seek(batch.partition(), batch.firstOffset());
       }
-      dropBatch(batch);
+      abandoned = batch.partition();
+      if (stall != null && stall.batch == batch) {
+        stall.batch = null;
+      }
+      batch.clear();
       return false;
     }
   }
 
-  private boolean write(PartitionBatch batch, boolean resent) {
+  /** Retries a stalled batch on this thread (nothing else is in flight then). */
+  private boolean writeNow(PartitionState state, PartitionBatch batch, boolean resent) {
     try {
       writer.write(batch, resent);
     } catch (InsertException e) {
       LOG.warn("insert {} into {} failed, will retry: {}", batch.token(), mapping.table(), e.getMessage());
       meters.retry(e.failure().serverCode() == 0 ? "io" : "code_" + e.failure().serverCode());
-      startStall(batch, true);
+      startStall(state, batch, true);
       return false;
     }
-    try {
-      consumer.commitSync(Map.of(batch.partition(), new OffsetAndMetadata(batch.lastOffset() + 1)));
-    } catch (KafkaException e) {
-      // The rows are in ClickHouse; whoever reads [first, last] again re-sends the same token.
-      LOG.warn("inserted {} but could not commit its offsets ({}); a re-read will be deduplicated", batch.token(), e.toString());
-    }
-    batch.clear();
-    meters.bufferedBytes.set(bufferedBytes());
+    committed(state, batch);
     return true;
   }
 
-  private void startStall(PartitionBatch batch, boolean pendingCommitted) {
+  /**
+   * Commits the offsets after a written batch, unless the partition was revoked since: its new owner
+   * has re-read the batch (and maybe more), and an offset committed now would move its position back.
+   */
+  private void committed(PartitionState state, PartitionBatch batch) {
+    if (partitions.get(batch.partition()) == state) {
+      try {
+        consumer.commitSync(Map.of(batch.partition(), new OffsetAndMetadata(batch.lastOffset() + 1)));
+      } catch (KafkaException e) {
+        // The rows are in ClickHouse; whoever reads [first, last] again re-sends the same token.
+        LOG.warn("inserted {} but could not commit its offsets ({}); a re-read will be deduplicated", batch.token(), e.toString());
+      }
+    }
+    batch.clear();
+    if (state.batch != batch) {
+      spares.push(batch);
+    }
+    meters.bufferedBytes.set(bufferedBytes());
+  }
+
+  private PartitionBatch spare(TopicPartition partition) {
+    PartitionBatch batch = spares.poll();
+    if (batch == null) {
+      return new PartitionBatch(partition, initialBatchBytes());
+    }
+    batch.reuseFor(partition);
+    return batch;
+  }
+
+  private int initialBatchBytes() {
+    return (int) Math.min(batching.maxBytes(), 1 << 20);
+  }
+
+  private void startStall(PartitionState state, PartitionBatch batch, boolean pendingCommitted) {
     if (stall == null) {
       stall = new Stall();
       consumer.pause(consumer.assignment());
     }
+    stall.state = state;
     stall.batch = batch;
     stall.pendingCommitted = pendingCommitted;
     stall.retryAtNanos = System.nanoTime() + backoff.delay(stall.attempts++).toNanos();
@@ -303,7 +409,9 @@ public final class SinkWorker<T> implements Runnable {
       return;
     }
     PartitionBatch batch = stall.batch;
-    boolean done = batch == null || (stall.pendingCommitted || commitPending(batch)) && write(batch, stall.pendingCommitted);
+    PartitionState state = stall.state;
+    boolean done = batch == null
+        || (stall.pendingCommitted || commitPending(state, batch)) && writeNow(state, batch, stall.pendingCommitted);
     if (done && stall != null && stall.batch == batch) {
       LOG.info("{}: resuming after {} retries", mapping.table(), stall.attempts);
       stall = null;
@@ -312,7 +420,7 @@ public final class SinkWorker<T> implements Runnable {
   }
 
   private void flushAllOnShutdown() {
-    if (stall != null) {
+    if (stall != null || !awaitInFlight()) {
       return;
     }
     for (PartitionState state : new ArrayList<>(partitions.values())) {
@@ -320,17 +428,18 @@ public final class SinkWorker<T> implements Runnable {
         return;
       }
     }
+    awaitInFlight();
   }
 
   private void dropBatch(PartitionBatch batch) {
     batch.clear();
-    if (stall != null && stall.batch == batch) {
+    if (stall != null && stall.batch != null && stall.batch.partition().equals(batch.partition())) {
       stall.batch = null;
     }
   }
 
   private long bufferedBytes() {
-    long total = 0;
+    long total = inFlight == null ? 0 : inFlight.batch().bufferedBytes();
     for (PartitionState state : partitions.values()) {
       total += state.batch.bufferedBytes();
     }
@@ -374,7 +483,7 @@ public final class SinkWorker<T> implements Runnable {
       if (assigned.isEmpty()) {
         return;
       }
-      int initialBytes = (int) Math.min(batching.maxBytes(), 1 << 20);
+      int initialBytes = initialBatchBytes();
       Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(assigned));
       for (TopicPartition tp : assigned) {
         PartitionState state = new PartitionState(tp, initialBytes);

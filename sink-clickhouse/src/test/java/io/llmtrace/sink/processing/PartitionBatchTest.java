@@ -15,7 +15,7 @@ class PartitionBatchTest {
 
   /** "n" becomes an Int64 row; "boom" fails in the encoder after writing half a row. */
   private static final TableMapping<String> NUMBERS = new TableMapping<>("numbers", "t", "numbers", List.of("n"),
-      new StringDeserializer(), (value, partition, offset, out) -> {
+      TableMapping.ValueDecoder.of(new StringDeserializer()), (value, partition, offset, out) -> {
         out.int64(offset);
         out.int64(Long.parseLong(value));
       });
@@ -27,9 +27,9 @@ class PartitionBatchTest {
   @Test
   void coversItsOffsetRangeNamesItAndDeadLettersWhatCannotBeMapped() throws IOException {
     PartitionBatch batch = new PartitionBatch(new TopicPartition("t", 2), 16);
-    batch.add(record(40, "1"), NUMBERS, 0);
-    batch.add(record(41, "boom"), NUMBERS, 0);
-    batch.add(record(43, "3"), NUMBERS, 0);
+    batch.add(record(40, "1"), NUMBERS.appender(), 0);
+    batch.add(record(41, "boom"), NUMBERS.appender(), 0);
+    batch.add(record(43, "3"), NUMBERS.appender(), 0);
 
     assertThat(batch.token()).isEqualTo("t-2-40-43");
     assertThat(batch.rowCount()).isEqualTo(2);
@@ -49,8 +49,8 @@ class PartitionBatchTest {
     PartitionBatch first = new PartitionBatch(new TopicPartition("t", 2), 16);
     PartitionBatch again = new PartitionBatch(new TopicPartition("t", 2), 1024);
     for (long offset = 100; offset < 150; offset++) {
-      first.add(record(offset, Long.toString(offset * 7)), NUMBERS, offset);
-      again.add(record(offset, Long.toString(offset * 7)), NUMBERS, 0);
+      first.add(record(offset, Long.toString(offset * 7)), NUMBERS.appender(), offset);
+      again.add(record(offset, Long.toString(offset * 7)), NUMBERS.appender(), 0);
     }
     assertThat(again.token()).isEqualTo(first.token()).isEqualTo("t-2-100-149");
     assertThat(again.rows(0, 50).readAllBytes()).isEqualTo(first.rows(0, 50).readAllBytes());

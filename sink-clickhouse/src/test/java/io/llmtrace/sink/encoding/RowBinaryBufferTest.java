@@ -1,4 +1,4 @@
-package io.llmtrace.sink.rowbinary;
+package io.llmtrace.sink.encoding;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

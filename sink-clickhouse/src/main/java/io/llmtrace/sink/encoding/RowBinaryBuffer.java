@@ -1,4 +1,4 @@
-package io.llmtrace.sink.rowbinary;
+package io.llmtrace.sink.encoding;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -49,6 +49,18 @@ public final class RowBinaryBuffer {
   /** The bytes in {@code [from, to)} as a stream, without copying. */
   public InputStream stream(int from, int to) {
     return new ByteArrayInputStream(bytes, from, to - from);
+  }
+
+  /** The backing array (valid up to {@link #size()}), for readers in this package. */
+  byte[] array() {
+    return bytes;
+  }
+
+  public void appendArray(byte[] source, int from, int to) {
+    int length = to - from;
+    ensure(length);
+    System.arraycopy(source, from, bytes, size, length);
+    size += length;
   }
 
   public void appendBytes(RowBinaryBuffer other, int from, int to) {
