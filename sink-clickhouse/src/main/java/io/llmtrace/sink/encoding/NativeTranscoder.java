@@ -14,11 +14,15 @@ import java.util.List;
  * of the column together; {@code Nullable}: a null map (one byte per row) then the nested values with a
  * default in null rows; {@code Array}/{@code Map}: cumulative UInt64 end offsets then the elements;
  * {@code Tuple}: each element as a column.
+ *
+ * <p>Not thread-safe: it reuses its column buffers from one call to the next.
  */
 public final class NativeTranscoder {
 
   private final List<String> names;
   private final List<ColumnType> types;
+  /** Column buffers, kept between calls so a batch does not allocate (and grow) them again. */
+  private final List<Column> columns = new ArrayList<>();
 
   public NativeTranscoder(List<String> names, List<ColumnType> types) {
     if (names.size() != types.size()) {
@@ -26,6 +30,9 @@ public final class NativeTranscoder {
     }
     this.names = List.copyOf(names);
     this.types = List.copyOf(types);
+    for (ColumnType type : types) {
+      columns.add(column(type, 4096));
+    }
   }
 
   /**
@@ -33,10 +40,8 @@ public final class NativeTranscoder {
    * {@code rowBinary[from, to)}; fails if those bytes are not exactly {@code rows} rows of the columns.
    */
   public void transcode(RowBinaryBuffer rowBinary, int from, int to, int rows, RowBinaryBuffer out) {
-    List<Column> columns = new ArrayList<>(types.size());
-    int estimate = Math.max(64, (to - from) / Math.max(1, types.size()));
-    for (ColumnType type : types) {
-      columns.add(column(type, estimate));
+    for (Column column : columns) {
+      column.reset();
     }
     Reader in = new Reader(rowBinary.array(), from, to);
     for (int row = 0; row < rows; row++) {
@@ -108,6 +113,8 @@ public final class NativeTranscoder {
     void appendDefault();
 
     void write(RowBinaryBuffer out);
+
+    void reset();
   }
 
   private static final class ScalarColumn implements Column {
@@ -135,13 +142,17 @@ public final class NativeTranscoder {
 
     @Override
     public void appendDefault() {
-      if (width == 0) {
-        data.uint8(0);
-      } else {
-        for (int i = 0; i < width; i++) {
-          data.uint8(0);
-        }
+      switch (width) {
+        case 0, 1 -> data.uint8(0); // an empty string is its zero length
+        case 4 -> data.int32(0);
+        case 8 -> data.int64(0);
+        default -> data.zeros(width);
       }
+    }
+
+    @Override
+    public void reset() {
+      data.clear();
     }
 
     @Override
@@ -178,6 +189,12 @@ public final class NativeTranscoder {
     }
 
     @Override
+    public void reset() {
+      nullMap.clear();
+      nested.reset();
+    }
+
+    @Override
     public void write(RowBinaryBuffer out) {
       out.appendBytes(nullMap, 0, nullMap.size());
       nested.write(out);
@@ -211,6 +228,13 @@ public final class NativeTranscoder {
     }
 
     @Override
+    public void reset() {
+      offsets.clear();
+      total = 0;
+      element.reset();
+    }
+
+    @Override
     public void write(RowBinaryBuffer out) {
       out.appendBytes(offsets, 0, offsets.size());
       element.write(out);
@@ -235,6 +259,13 @@ public final class NativeTranscoder {
     public void appendDefault() {
       for (Column element : elements) {
         element.appendDefault();
+      }
+    }
+
+    @Override
+    public void reset() {
+      for (Column element : elements) {
+        element.reset();
       }
     }
 

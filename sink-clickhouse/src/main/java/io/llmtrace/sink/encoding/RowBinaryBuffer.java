@@ -76,6 +76,14 @@ public final class RowBinaryBuffer {
     return this;
   }
 
+  /** {@code count} zero bytes. */
+  public RowBinaryBuffer zeros(int count) {
+    ensure(count);
+    java.util.Arrays.fill(bytes, size, size + count, (byte) 0);
+    size += count;
+    return this;
+  }
+
   public RowBinaryBuffer bool(boolean value) {
     return uint8(value ? 1 : 0);
   }

@@ -55,6 +55,7 @@ public final class SinkMetrics {
 
   /** The meters of one table's writer. */
   public static final class TableMeters {
+    public final Counter recordsRead;
     public final Counter rowsWritten;
     public final Counter resentInserts;
     public final DistributionSummary batchRows;
@@ -68,6 +69,8 @@ public final class SinkMetrics {
     TableMeters(MeterRegistry registry, String table) {
       this.registry = registry;
       this.table = table;
+      recordsRead = Counter.builder("llmtrace_sink_records_read").tag("table", table)
+          .description("Records taken from Kafka into batches (a record read again after a rebalance counts again)").register(registry);
       rowsWritten = Counter.builder("llmtrace_sink_rows_written").tag("table", table)
           .description("Rows in successful inserts (a re-sent insert ClickHouse deduplicated counts again)").register(registry);
       resentInserts = Counter.builder("llmtrace_sink_resent_inserts").tag("table", table)

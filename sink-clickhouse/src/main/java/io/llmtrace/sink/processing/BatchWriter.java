@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * dead letters. Splitting depends only on the rows, so a batch rebuilt after a crash splits the same way
  * and every part already written is deduplicated. A retriable failure is thrown, with nothing counted.
  */
-final class BatchWriter {
+final class BatchWriter implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(BatchWriter.class);
 
@@ -33,8 +34,11 @@ final class BatchWriter {
   private final RowBinaryBuffer nativeBlock = new RowBinaryBuffer(1 << 20);
   private final RowBinaryBuffer deadLetterRows = new RowBinaryBuffer(4096);
 
-  BatchWriter(ClickHouseTarget target, TableMapping<?> mapping, SinkMetrics.TableMeters meters) {
+  private final RawRecords rawRecords;
+
+  BatchWriter(ClickHouseTarget target, TableMapping<?> mapping, SinkMetrics.TableMeters meters, RawRecords rawRecords) {
     this.target = target;
+    this.rawRecords = rawRecords;
     this.mapping = mapping;
     this.meters = meters;
     this.transcoder = new NativeTranscoder(mapping.columns(), target.columnTypes(mapping.table(), mapping.columns()));
@@ -78,7 +82,12 @@ final class BatchWriter {
         throw e;
       }
       if (to - from == 1) {
-        rejected.add(PartitionBatch.deadLetter(batch.rowRecord(from), mapping.table(), "rejected", e.failure().message()));
+        long offset = batch.rowOffset(from);
+        ConsumerRecord<byte[], byte[]> record = rawRecords.fetch(batch.partition(), offset);
+        rejected.add(record != null
+            ? PartitionBatch.deadLetter(record, mapping.table(), "rejected", e.failure().message())
+            : new DeadLetter(mapping.table(), batch.partition().topic(), batch.partition().partition(), offset, -1, "rejected",
+                e.failure().message() + " (the record is no longer in Kafka)", null, null));
         return;
       }
       LOG.warn("ClickHouse rejected {} rows of {} (code {}); splitting to find the bad rows", to - from, token,
@@ -87,5 +96,10 @@ final class BatchWriter {
       insertRows(batch, from, middle, batch.token(from, middle), rejected);
       insertRows(batch, middle, to, batch.token(middle, to), rejected);
     }
+  }
+
+  @Override
+  public void close() {
+    rawRecords.close();
   }
 }

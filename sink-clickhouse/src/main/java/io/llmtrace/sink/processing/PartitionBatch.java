@@ -20,12 +20,13 @@ final class PartitionBatch {
 
   private TopicPartition partition;
   private final RowBinaryBuffer rows;
-  private final List<ConsumerRecord<byte[], byte[]>> rowRecords = new ArrayList<>();
   private final List<DeadLetter> deadLetters = new ArrayList<>();
   private int[] rowEnds = new int[256];
+  /** Offsets of the rows (not the records: those are not kept, see {@link RawRecords}). */
+  private long[] rowOffsets = new long[256];
+  private int rowCount;
   private long firstOffset = -1;
   private long lastOffset = -1;
-  private long payloadBytes;
   private long openedAtNanos;
 
   PartitionBatch(TopicPartition partition, int initialBytes) {
@@ -40,11 +41,12 @@ final class PartitionBatch {
   void add(ConsumerRecord<byte[], byte[]> record, TableMapping.RowAppender<?> appender, long nowNanos) {
     try {
       appender.append(record, rows);
-      if (rowRecords.size() == rowEnds.length) {
-        rowEnds = Arrays.copyOf(rowEnds, rowEnds.length * 2);
+      if (rowCount == rowEnds.length) {
+        rowEnds = Arrays.copyOf(rowEnds, rowCount * 2);
+        rowOffsets = Arrays.copyOf(rowOffsets, rowCount * 2);
       }
-      rowEnds[rowRecords.size()] = rows.size();
-      rowRecords.add(record);
+      rowEnds[rowCount] = rows.size();
+      rowOffsets[rowCount++] = record.offset();
     } catch (TableMapping.PoisonRecordException e) {
       deadLetters.add(deadLetter(record, appender.mapping().table(), e.errorClass(), e.getMessage()));
     }
@@ -53,7 +55,6 @@ final class PartitionBatch {
       openedAtNanos = nowNanos;
     }
     lastOffset = record.offset();
-    payloadBytes += record.value() == null ? 0 : record.value().length;
   }
 
   static DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record, String table, String errorClass, String reason) {
@@ -78,12 +79,12 @@ final class PartitionBatch {
   }
 
   int rowCount() {
-    return rowRecords.size();
+    return rowCount;
   }
 
-  /** Encoded rows plus the original payloads held for dead letters: what this batch costs in memory. */
+  /** What this batch holds in memory: its encoded rows (and a few dead letters). */
   long bufferedBytes() {
-    return rows.size() + payloadBytes;
+    return rows.size();
   }
 
   long encodedBytes() {
@@ -98,8 +99,8 @@ final class PartitionBatch {
     return deadLetters;
   }
 
-  ConsumerRecord<byte[], byte[]> rowRecord(int row) {
-    return rowRecords.get(row);
+  long rowOffset(int row) {
+    return rowOffsets[row];
   }
 
   /** The encoded rows {@code [from, to)} as one stream. */
@@ -131,7 +132,7 @@ final class PartitionBatch {
 
   /** The token of the rows {@code [from, to)} alone, used when a rejected batch is split. */
   String token(int from, int to) {
-    return token(rowRecords.get(from).offset(), rowRecords.get(to - 1).offset());
+    return token(rowOffsets[from], rowOffsets[to - 1]);
   }
 
   private String token(long first, long last) {
@@ -146,10 +147,9 @@ final class PartitionBatch {
 
   void clear() {
     rows.clear();
-    rowRecords.clear();
+    rowCount = 0;
     deadLetters.clear();
     firstOffset = -1;
     lastOffset = -1;
-    payloadBytes = 0;
   }
 }

@@ -12,10 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -44,6 +40,10 @@ import org.slf4j.LoggerFactory;
  * and both lead to the same rows in ClickHouse once. The guarantee holds while the re-sent insert is
  * within the table's deduplication window (see the module README).
  *
+ * <p>Writing overlaps reading: a full batch is queued on an {@link InsertQueue} and the partition goes on
+ * in a fresh batch; a partition's next batch is only queued once its previous one is written and
+ * committed, so its offsets move forward batch by batch.
+ *
  * <p>Retriable failures (ClickHouse down or overloaded, schema registry unreachable) pause every assigned
  * partition, so no more records are fetched and memory stays bounded, and retry with exponential backoff
  * while still polling (the consumer stays in its group).
@@ -54,6 +54,7 @@ public final class SinkWorker<T> implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(SinkWorker.class);
   private static final Duration POLL = Duration.ofMillis(100);
   private static final long LAG_REFRESH_NANOS = 1_000_000_000L;
+  private static final int BACKLOG_AGE_FACTOR = 10;
 
   private final TableMapping<T> mapping;
   private final TableMapping.RowAppender<T> appender;
@@ -61,15 +62,13 @@ public final class SinkWorker<T> implements Runnable {
   private final Backoff backoff;
   private final Consumer<byte[], byte[]> consumer;
   private final BatchWriter writer;
+  private final InsertQueue inserts;
   private final SinkMetrics.TableMeters meters;
   private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
   private final ArrayDeque<PartitionBatch> spares = new ArrayDeque<>();
-  /** One insert at a time runs here while the worker decodes the next batch. */
-  private final ExecutorService insertThread;
-  private InFlight inFlight;
+  private final AtomicBoolean running = new AtomicBoolean(true);
   /** A partition whose batch was dropped while its records were being taken: skip the rest of the poll. */
   private TopicPartition abandoned;
-  private final AtomicBoolean running = new AtomicBoolean(true);
   private Stall stall;
   private long lagRefreshedAt;
   private volatile Throwable failure;
@@ -82,35 +81,31 @@ public final class SinkWorker<T> implements Runnable {
     this.backoff = backoff;
     this.consumer = consumer;
     this.writer = writer;
+    this.inserts = new InsertQueue(writer, "sink-" + mapping.name() + "-insert");
     this.meters = meters;
-    this.insertThread = Executors.newSingleThreadExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "sink-" + mapping.name() + "-insert");
-      thread.setDaemon(true);
-      return thread;
-    });
   }
-
-  /** The insert running on the insert thread, and the partition state its offsets belong to. */
-  private record InFlight(PartitionState state, PartitionBatch batch, Future<InsertException> result) {}
 
   /** A partition's open batch, and the end of the batch it must rebuild first, if any. */
   private static final class PartitionState {
     PartitionBatch batch;
     long replayUntil = -1;
 
-    PartitionState(TopicPartition partition, int initialBytes) {
-      this.batch = new PartitionBatch(partition, initialBytes);
+    PartitionState(PartitionBatch batch) {
+      this.batch = batch;
     }
   }
 
-  /** Waiting out a retriable failure; {@code batch} is the batch to send again, if the failure was an insert. */
+  /** A batch to send again after the backoff; {@code pendingCommitted}: its pending offset is recorded. */
+  private record Retry(PartitionState state, PartitionBatch batch, boolean pendingCommitted) {}
+
+  /** Waiting out a retriable failure, with the batches to send again (none if decoding failed). */
   private static final class Stall {
-    PartitionState state;
-    PartitionBatch batch;
-    boolean pendingCommitted;
+    final ArrayDeque<Retry> batches = new ArrayDeque<>();
     int attempts;
     long retryAtNanos;
   }
+
+  private enum Pending { RECORDED, RETRY, DROPPED }
 
   public TableMapping<T> mapping() {
     return mapping;
@@ -135,7 +130,9 @@ public final class SinkWorker<T> implements Runnable {
           waitOrRetry();
         } else {
           process(consumer.poll(POLL));
-          completeInFlightIfDone();
+          while (stall == null && inserts.headDone()) {
+            completeHead();
+          }
           flushDue(System.nanoTime());
         }
         refreshLag();
@@ -146,7 +143,8 @@ public final class SinkWorker<T> implements Runnable {
       LOG.error("sink worker for {} stopped", mapping.table(), e);
       throw e;
     } finally {
-      insertThread.shutdownNow();
+      inserts.close();
+      writer.close();
       consumer.close(Duration.ofSeconds(5));
     }
   }
@@ -167,9 +165,12 @@ public final class SinkWorker<T> implements Runnable {
       PartitionState state = partitions.get(tp);
       List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
       for (int i = 0; i < list.size(); i++) {
-        int resumeAt = accept(state, list.get(i), now) ? i + 1 : i;
+        boolean taken = accept(state, list.get(i), now);
+        if (taken) {
+          meters.recordsRead.increment();
+        }
         if (stall != null) {
-          rewind(records, polled, p, resumeAt);
+          rewind(records, polled, p, taken ? i + 1 : i);
           return;
         }
         if (tp.equals(abandoned)) {
@@ -182,7 +183,6 @@ public final class SinkWorker<T> implements Runnable {
 
   /** Adds one record; false if it was not taken (to be read again after a backoff). */
   private boolean accept(PartitionState state, ConsumerRecord<byte[], byte[]> record, long now) {
-    PartitionBatch batch = state.batch;
     if (state.replayUntil >= 0 && record.offset() > state.replayUntil) {
       state.replayUntil = -1;
       if (!flush(state, true)) {
@@ -190,11 +190,11 @@ public final class SinkWorker<T> implements Runnable {
       }
     }
     try {
-      batch.add(record, appender, now);
+      state.batch.add(record, appender, now);
     } catch (TableMapping.TransientMappingException e) {
       LOG.warn("cannot decode {}-{}@{} now, will retry: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
       meters.retry("decode");
-      startStall(null, null, false);
+      startStall();
       return false;
     }
     if (state.replayUntil >= 0) {
@@ -202,8 +202,8 @@ public final class SinkWorker<T> implements Runnable {
         state.replayUntil = -1;
         flush(state, true);
       }
-    } else if (batch.rowCount() >= batching.maxRows() || batch.encodedBytes() >= batching.maxBytes()) {
-      flush(state);
+    } else if (state.batch.rowCount() >= batching.maxRows() || state.batch.encodedBytes() >= batching.maxBytes()) {
+      flush(state, false);
     }
     return true;
   }
@@ -228,8 +228,9 @@ public final class SinkWorker<T> implements Runnable {
         return;
       }
       long age = state.batch.ageNanos(now);
-      if (state.replayUntil < 0 && !state.batch.isEmpty() && age >= maxAge) {
-        flush(state);
+      if (state.replayUntil < 0 && !state.batch.isEmpty() && age >= maxAge
+          && (age >= BACKLOG_AGE_FACTOR * maxAge || !backlogged(state.batch.partition()))) {
+        flush(state, false);
       } else if (state.replayUntil >= 0 && age >= replayFallback) {
         LOG.warn("{}: records up to offset {} of the batch to rebuild did not arrive; writing the {} rows read",
             state.batch.partition(), state.replayUntil, state.batch.rowCount());
@@ -237,28 +238,34 @@ public final class SinkWorker<T> implements Runnable {
         flush(state, true);
       }
     }
-    long buffered = bufferedBytes();
-    while (stall == null && buffered > batching.maxBufferedBytes()) {
+    // Memory: queued inserts finish first; then the largest open batch goes out.
+    while (stall == null && bufferedBytes() > batching.maxBufferedBytes()) {
+      if (!inserts.isEmpty()) {
+        completeHead();
+        continue;
+      }
       PartitionState largest = partitions.values().stream()
           .filter(s -> s.replayUntil < 0 && !s.batch.isEmpty())
           .max((a, b) -> Long.compare(a.batch.bufferedBytes(), b.batch.bufferedBytes())).orElse(null);
-      if (largest == null) {
-        break;
+      if (largest == null || !flush(largest, false)) {
+        return;
       }
-      flush(largest);
-      buffered = bufferedBytes();
     }
   }
 
-  /** Writes the partition's batch; false when it failed retriably (the worker is now stalled on it). */
-  private boolean flush(PartitionState state) {
-    return flush(state, false);
+  /**
+   * Records already waiting in Kafka for this partition: then the batch fills up to its size limit
+   * (bounded by {@link #BACKLOG_AGE_FACTOR} × max-age) instead of going out by age, so catching up
+   * after an outage or a restart makes few large inserts rather than many small ones.
+   */
+  private boolean backlogged(TopicPartition partition) {
+    OptionalLong lag = consumer.currentLag(partition);
+    return lag.isPresent() && lag.getAsLong() > 0;
   }
 
   /**
-   * Hands the partition's batch to the insert thread, after the previous insert has completed and
-   * its offsets are committed (so a partition's offsets only move forward, batch by batch); the
-   * partition continues in a fresh batch meanwhile. False if the worker is now stalled.
+   * Queues the partition's batch for insertion, once the partition's previous insert is written and
+   * committed; the partition continues in a fresh batch. False if the worker is now stalled.
    * {@code rebuilt}: the batch is the one a previous owner recorded as pending.
    */
   private boolean flush(PartitionState state, boolean rebuilt) {
@@ -266,63 +273,65 @@ public final class SinkWorker<T> implements Runnable {
     if (batch.isEmpty()) {
       return true;
     }
-    if (!awaitInFlight() || !commitPending(state, batch)) {
-      return stall == null;
+    while (stall == null && inserts.holds(batch.partition())) {
+      completeHead();
     }
-    state.batch = spare(batch.partition());
-    inFlight = new InFlight(state, batch, insertThread.submit(() -> {
-      try {
-        writer.write(batch, rebuilt);
-        return null;
-      } catch (InsertException e) {
-        return e;
-      }
-    }));
-    return true;
-  }
-
-  /** Completes the insert in flight, if any; false if it failed (the worker is now stalled on it). */
-  private boolean awaitInFlight() {
-    if (inFlight == null) {
-      return true;
-    }
-    InFlight done = inFlight;
-    inFlight = null;
-    InsertException failure;
-    try {
-      failure = done.result().get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for an insert", e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("insert of " + done.batch().token() + " failed unexpectedly", e.getCause());
-    }
-    if (failure != null) {
-      LOG.warn("insert {} into {} failed, will retry: {}", done.batch().token(), mapping.table(), failure.getMessage());
-      meters.retry(failure.failure().serverCode() == 0 ? "io" : "code_" + failure.failure().serverCode());
-      startStall(done.state(), done.batch(), true);
+    if (stall != null) {
       return false;
     }
-    committed(done.state(), done.batch());
-    return true;
-  }
-
-  private void completeInFlightIfDone() {
-    if (inFlight != null && inFlight.result().isDone()) {
-      awaitInFlight();
+    switch (recordPending(state, batch)) {
+      case RETRY -> {
+        startStall().batches.add(new Retry(state, batch, false));
+        return false;
+      }
+      case DROPPED -> {
+        return true;
+      }
+      default -> {
+        state.batch = spare(batch.partition());
+        inserts.submit(state, batch, rebuilt);
+        return true;
+      }
     }
   }
 
-  private boolean commitPending(PartitionState state, PartitionBatch batch) {
+  /** Takes the oldest insert's outcome: commits its offsets, or stalls on it. */
+  private void completeHead() {
+    InsertQueue.Completed done = inserts.takeHead();
+    PartitionState state = (PartitionState) done.owner();
+    if (done.failure() == null) {
+      committed(state, done.batch());
+      return;
+    }
+    failed(done.batch(), done.failure());
+    startStall().batches.add(new Retry(state, done.batch(), true));
+    // the inserts behind it were sent already: take their outcomes too, in order
+    while (!inserts.isEmpty()) {
+      InsertQueue.Completed next = inserts.takeHead();
+      if (next.failure() == null) {
+        committed((PartitionState) next.owner(), next.batch());
+      } else {
+        failed(next.batch(), next.failure());
+        stall.batches.add(new Retry((PartitionState) next.owner(), next.batch(), true));
+      }
+    }
+  }
+
+  private void failed(PartitionBatch batch, InsertException failure) {
+    LOG.warn("insert {} into {} failed, will retry: {}", batch.token(), mapping.table(), failure.getMessage());
+    meters.retry(failure.failure().serverCode() == 0 ? "io" : "code_" + failure.failure().serverCode());
+  }
+
+  /** Commits {@code (first, pending-last=last)}: from here a crash leads to the batch being rebuilt. */
+  private Pending recordPending(PartitionState state, PartitionBatch batch) {
     try {
       consumer.commitSync(Map.of(batch.partition(),
           new OffsetAndMetadata(batch.firstOffset(), PENDING_PREFIX + batch.lastOffset())));
-      return true;
+      return Pending.RECORDED;
     } catch (org.apache.kafka.common.errors.RetriableException e) {
       LOG.warn("cannot record the pending batch {} in Kafka, will retry: {}", batch.token(), e.toString());
       meters.retry("kafka_commit");
-      startStall(state, batch, false);
-      return false;
+      return Pending.RETRY;
     } catch (KafkaException e) {
       // Most likely not ours any more (rebalance): the next owner reads from the last committed offset.
       // If it is still ours, read the batch's records again rather than skip them.
@@ -331,26 +340,9 @@ public final class SinkWorker<T> implements Runnable {
         consumer.seek(batch.partition(), batch.firstOffset());
       }
       abandoned = batch.partition();
-      if (stall != null && stall.batch == batch) {
-        stall.batch = null;
-      }
       batch.clear();
-      return false;
+      return Pending.DROPPED;
     }
-  }
-
-  /** Retries a stalled batch on this thread (nothing else is in flight then). */
-  private boolean writeNow(PartitionState state, PartitionBatch batch, boolean resent) {
-    try {
-      writer.write(batch, resent);
-    } catch (InsertException e) {
-      LOG.warn("insert {} into {} failed, will retry: {}", batch.token(), mapping.table(), e.getMessage());
-      meters.retry(e.failure().serverCode() == 0 ? "io" : "code_" + e.failure().serverCode());
-      startStall(state, batch, true);
-      return false;
-    }
-    committed(state, batch);
-    return true;
   }
 
   /**
@@ -386,17 +378,16 @@ public final class SinkWorker<T> implements Runnable {
     return (int) Math.min(batching.maxBytes(), 1 << 20);
   }
 
-  private void startStall(PartitionState state, PartitionBatch batch, boolean pendingCommitted) {
+  private Stall startStall() {
     if (stall == null) {
       stall = new Stall();
       consumer.pause(consumer.assignment());
     }
-    stall.state = state;
-    stall.batch = batch;
-    stall.pendingCommitted = pendingCommitted;
     stall.retryAtNanos = System.nanoTime() + backoff.delay(stall.attempts++).toNanos();
+    return stall;
   }
 
+  /** While stalled: poll (paused) until the backoff is over, then send the failed batches again, in order. */
   private void waitOrRetry() {
     long wait = stall.retryAtNanos - System.nanoTime();
     if (wait > 0) {
@@ -408,40 +399,62 @@ public final class SinkWorker<T> implements Runnable {
       }
       return;
     }
-    PartitionBatch batch = stall.batch;
-    PartitionState state = stall.state;
-    boolean done = batch == null
-        || (stall.pendingCommitted || commitPending(state, batch)) && writeNow(state, batch, stall.pendingCommitted);
-    if (done && stall != null && stall.batch == batch) {
-      LOG.info("{}: resuming after {} retries", mapping.table(), stall.attempts);
-      stall = null;
-      consumer.resume(consumer.assignment());
+    while (!stall.batches.isEmpty()) {
+      Retry retry = stall.batches.peek();
+      if (partitions.get(retry.batch().partition()) != retry.state()) {
+        stall.batches.poll(); // revoked meanwhile: its new owner rebuilds it
+        continue;
+      }
+      Pending pending = retry.pendingCommitted() ? Pending.RECORDED : recordPending(retry.state(), retry.batch());
+      if (pending == Pending.RETRY) {
+        startStall();
+        return;
+      }
+      if (pending == Pending.RECORDED) {
+        try {
+          writer.write(retry.batch(), retry.pendingCommitted());
+        } catch (InsertException e) {
+          failed(retry.batch(), e);
+          stall.batches.poll();
+          stall.batches.addFirst(new Retry(retry.state(), retry.batch(), true));
+          startStall();
+          return;
+        }
+        committed(retry.state(), retry.batch());
+      }
+      stall.batches.poll();
     }
+    LOG.info("{}: resuming after {} retries", mapping.table(), stall.attempts);
+    stall = null;
+    consumer.resume(consumer.assignment());
   }
 
   private void flushAllOnShutdown() {
-    if (stall != null || !awaitInFlight()) {
-      return;
+    while (stall == null && !inserts.isEmpty()) {
+      completeHead();
     }
     for (PartitionState state : new ArrayList<>(partitions.values())) {
-      if (state.replayUntil < 0 && !flush(state)) {
+      if (stall != null) {
         return;
       }
+      if (state.replayUntil < 0) {
+        flush(state, false);
+      }
     }
-    awaitInFlight();
-  }
-
-  private void dropBatch(PartitionBatch batch) {
-    batch.clear();
-    if (stall != null && stall.batch != null && stall.batch.partition().equals(batch.partition())) {
-      stall.batch = null;
+    while (stall == null && !inserts.isEmpty()) {
+      completeHead();
     }
   }
 
   private long bufferedBytes() {
-    long total = inFlight == null ? 0 : inFlight.batch().bufferedBytes();
+    long total = inserts.bufferedBytes();
     for (PartitionState state : partitions.values()) {
       total += state.batch.bufferedBytes();
+    }
+    if (stall != null) {
+      for (Retry retry : stall.batches) {
+        total += retry.batch().bufferedBytes();
+      }
     }
     return total;
   }
@@ -465,10 +478,12 @@ public final class SinkWorker<T> implements Runnable {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+      // Open batches of these partitions are dropped (their offsets were not committed); queued inserts
+      // finish, and commit nothing (see committed()).
       for (TopicPartition tp : revoked) {
         PartitionState state = partitions.remove(tp);
         if (state != null) {
-          dropBatch(state.batch);
+          state.batch.clear();
         }
       }
     }
@@ -483,10 +498,9 @@ public final class SinkWorker<T> implements Runnable {
       if (assigned.isEmpty()) {
         return;
       }
-      int initialBytes = initialBatchBytes();
       Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(assigned));
       for (TopicPartition tp : assigned) {
-        PartitionState state = new PartitionState(tp, initialBytes);
+        PartitionState state = new PartitionState(spare(tp));
         OffsetAndMetadata offset = committed.get(tp);
         if (offset != null && offset.metadata() != null && offset.metadata().startsWith(PENDING_PREFIX)) {
           state.replayUntil = Long.parseLong(offset.metadata().substring(PENDING_PREFIX.length()));

@@ -18,11 +18,11 @@ public final class SinkWorkers {
 
   public static <T> SinkWorker<T> create(SinkConfig config, TableMapping<T> mapping, ClickHouseTarget target,
       SinkMetrics metrics, Backoff backoff) {
-    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(config, mapping),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    Map<String, Object> properties = consumerProperties(config, mapping);
+    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     new KafkaClientMetrics(consumer).bindTo(metrics.registry());
     SinkMetrics.TableMeters meters = metrics.table(mapping.table());
-    return new SinkWorker<>(mapping, config.batching(), backoff, consumer, new BatchWriter(target, mapping, meters), meters);
+    return new SinkWorker<>(mapping, config.batching(), backoff, consumer, new BatchWriter(target, mapping, meters, new RawRecords(properties)), meters);
   }
 
   static Map<String, Object> consumerProperties(SinkConfig config, TableMapping<?> mapping) {
