@@ -5,10 +5,16 @@ import io.llmtrace.gateway.GatewayConfig;
 import io.llmtrace.processors.redaction.stage.RedactionApp;
 import io.llmtrace.processors.redaction.stage.RedactionTopics;
 import io.llmtrace.schemas.config.Settings;
+import io.llmtrace.sink.ClickHouseSink;
+import io.llmtrace.sink.config.SinkConfig;
 import io.llmtrace.stack.Health;
 import io.llmtrace.stack.LocalStack;
 import io.llmtrace.stack.StackConfig;
 import io.llmtrace.stack.StackEndpoints;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,14 +29,17 @@ import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * Everything on one machine, for trying llmtrace out: the local stack (Kafka, registry, ClickHouse),
- * the pipeline's topics, and the ingest gateway on {@code 127.0.0.1:4318} with the development key from
- * {@code deploy/config/api-keys.local.yaml}. Prints how to reach each part and a curl that sends a span.
- * {@code check} starts, probes, and stops (exit 0 only if every part was healthy).
+ * the pipeline's topics, the ingest gateway on {@code 127.0.0.1:4318} with the development key from
+ * {@code deploy/config/api-keys.local.yaml}, the redaction stage and the ClickHouse sink (database
+ * {@code llmtrace}). Prints how to reach each part, a curl that sends a span and a query that shows it.
+ * {@code check} starts, probes, sends that span and waits for it in ClickHouse, redacted, then stops
+ * (exit 0 only if all of that worked).
  */
 public final class LocalPipeline {
 
   static final String LOCAL_KEY = "llmtrace-local-dev-key";
   static final String LOCAL_HASH_KEY = "llmtrace-local-redaction-hash-key";
+  static final String DATABASE = "llmtrace";
   /** Raw spans may hold secrets until redacted: keep them only a day. */
   static final Map<String, String> RAW_TOPIC_CONFIG = Map.of("retention.ms", Long.toString(Duration.ofDays(1).toMillis()));
 
@@ -56,7 +65,10 @@ public final class LocalPipeline {
         "llmtrace.enrichment.price-table", repo.resolve("deploy/config/model-prices.yaml").toString(),
         // Local only: production sets LLMTRACE_REDACTION_HASH_KEY from a secret store.
         "llmtrace.redaction.hash-key", settings.string("llmtrace.redaction.hash-key", LOCAL_HASH_KEY),
-        "llmtrace.streams.state.dir", stack.config().workDir().resolve("streams").toString())));
+        "llmtrace.streams.state.dir", stack.config().workDir().resolve("streams").toString(),
+        // Kafka Streams does not leave its group on close: a restart waits out the last run's session.
+        // 10 s instead of the default 45 s keeps a local restart quick.
+        "llmtrace.streams.session.timeout.ms", "10000")));
     redaction.start();
 
     Map<String, String> gatewaySettings = new HashMap<>(Map.of(
@@ -69,34 +81,51 @@ public final class LocalPipeline {
     Gateway gateway = Gateway.start(GatewayConfig.from(Settings.of(gatewaySettings)));
     String gatewayUrl = "http://127.0.0.1:" + gateway.port();
 
+    ClickHouseSink sink = ClickHouseSink.start(SinkConfig.from(Settings.of(Map.of(
+        "llmtrace.kafka.bootstrap", endpoints.kafkaBootstrap(),
+        "llmtrace.schema.registry.url", endpoints.schemaRegistryUrl(),
+        "llmtrace.topics.redacted", topics.redacted(),
+        "llmtrace.clickhouse.url", endpoints.clickhouseUrl(),
+        "llmtrace.clickhouse.database", DATABASE,
+        "llmtrace.sink.admin.host", "127.0.0.1",
+        "llmtrace.sink.admin.port", settings.string("llmtrace.sink.admin.port", Integer.toString(SinkConfig.DEFAULT_ADMIN_PORT))))));
+
     List<Health> health = stack.health();
-    boolean healthy = health.stream().allMatch(Health::healthy);
+    boolean sinkUp = sink.health().up();
+    boolean healthy = health.stream().allMatch(Health::healthy) && sinkUp;
     System.out.printf("%nllmtrace is %s in %.1f s (data and logs in %s)%n", healthy ? "up" : "DEGRADED",
         (System.nanoTime() - began) / 1e9, stack.config().workDir());
     health.forEach(h -> System.out.println("  " + h));
     System.out.printf("  %-11s UP    %s (native /v1/spans, OTLP/HTTP /v1/traces, /metrics, /readyz)%n", "gateway", gatewayUrl);
     System.out.printf("  %-11s %s  %s -> %s (policy deploy/config/redaction-policy.yaml)%n", "redaction",
         redaction.state().isRunningOrRebalancing() ? "UP  " : "DOWN", rawTopic, topics.redacted());
+    System.out.printf("  %-11s %s  %s -> ClickHouse %s.spans (/metrics, /health on 127.0.0.1:%d)%n", "sink",
+        sinkUp ? "UP  " : "DOWN", topics.redacted(), DATABASE, sink.adminPort());
     System.out.printf("%n  Kafka bootstrap     %s   (raw spans: %s)%n", endpoints.kafkaBootstrap(), rawTopic);
     System.out.printf("  schema.registry.url %s%n", endpoints.schemaRegistryUrl());
     System.out.printf("  ClickHouse HTTP     %s   (JDBC: %s)%n", endpoints.clickhouseUrl(), endpoints.clickhouseJdbcUrl("default"));
     System.out.printf("%n  send a span:%n%s%n", curl(gatewayUrl));
     System.out.printf("%n  see it redacted:  deploy/run-local.sh tail %s%n", topics.redacted());
+    System.out.printf("%n  query it in ClickHouse (a few seconds later):%n%s%n", exampleQuery(endpoints.clickhouseUrl()));
+    System.out.printf("  analyst queries: deploy/clickhouse/queries/*.sql (parameters as param_<name>=... URL arguments)%n");
     System.out.printf("%n  OpenTelemetry SDKs: OTEL_EXPORTER_OTLP_ENDPOINT=%s OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf \\%n"
         + "                      OTEL_EXPORTER_OTLP_HEADERS='Authorization=Bearer %s'%n", gatewayUrl, LOCAL_KEY);
     System.out.printf("  logs: %s/logs/%n%n", stack.config().workDir());
 
     if (command.equals("check")) {
+      boolean stored = healthy && endToEnd(gatewayUrl, endpoints.clickhouseUrl());
+      sink.close();
       redaction.close();
       gateway.close();
       stack.close();
-      System.exit(healthy ? 0 : 1);
+      System.exit(stored ? 0 : 1);
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("stopping llmtrace");
       gateway.close();
       redaction.close();
+      sink.close();
       stack.close();
       stopped.countDown();
     }, "local-pipeline-shutdown"));
@@ -105,15 +134,60 @@ public final class LocalPipeline {
   }
 
   static String curl(String gatewayUrl) {
-    long now = System.currentTimeMillis() * 1000;
     return """
           curl -sS -X POST %s/v1/spans \\
             -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\
-            -d '{"spans":[{"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7",
-                 "name":"chat","kind":"LLM","start_time":%d,"end_time":%d,
-                 "prompt":{"name":"triage","version":"v35","messages":[{"role":"user","content":"My invoice is wrong"}]},
-                 "model":{"provider":"openai","name":"gpt-4o"},"usage":{"input_tokens":1200,"output_tokens":80}}]}'"""
-        .formatted(gatewayUrl, LOCAL_KEY, now, now + 850_000);
+            -d '%s'""".formatted(gatewayUrl, LOCAL_KEY, exampleSpans("00f067aa0ba902b7").replace("\n", "\n               "));
+  }
+
+  /** The example request: one LLM span whose prompt holds an e-mail address (redacted before storage). */
+  static String exampleSpans(String spanId) {
+    long now = System.currentTimeMillis() * 1000;
+    return """
+        {"spans":[{"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"%s","name":"chat","kind":"LLM",
+          "start_time":%d,"end_time":%d,
+          "prompt":{"name":"triage","version":"v35","messages":[{"role":"user","content":"My invoice is wrong, mail me at jane.doe@example.com"}]},
+          "model":{"provider":"openai","name":"gpt-4o"},"usage":{"input_tokens":1200,"output_tokens":80}}]}"""
+        .formatted(spanId, now, now + 850_000);
+  }
+
+  static String exampleQuery(String clickhouseUrl) {
+    return """
+          curl -sS '%s/?database=%s' --data-binary "SELECT start_time, trace_id, name, prompt_version, model_name,
+            input_tokens, prompt_messages[1].content AS input, redaction_counts FROM spans
+            ORDER BY start_time DESC LIMIT 5 FORMAT Vertical\"""".formatted(clickhouseUrl, DATABASE);
+  }
+
+  /**
+   * What {@code check} proves beyond health: the example span, sent to the gateway, is in ClickHouse
+   * within a minute, with the e-mail address in its prompt redacted.
+   */
+  static boolean endToEnd(String gatewayUrl, String clickhouseUrl) throws Exception {
+    String spanId = String.format("%016x", System.nanoTime());
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> sent = http.send(HttpRequest.newBuilder(URI.create(gatewayUrl + "/v1/spans"))
+        .header("Authorization", "Bearer " + LOCAL_KEY).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(exampleSpans(spanId))).build(), HttpResponse.BodyHandlers.ofString());
+    if (sent.statusCode() / 100 != 2) {
+      System.out.println("  end to end: the gateway answered " + sent.statusCode() + ": " + sent.body());
+      return false;
+    }
+    String query = "SELECT prompt_messages[1].content FROM spans WHERE span_id = '" + spanId + "' FORMAT TSVRaw";
+    long began = System.nanoTime();
+    long deadline = began + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      HttpResponse<String> row = http.send(HttpRequest.newBuilder(URI.create(clickhouseUrl + "/?database=" + DATABASE))
+          .POST(HttpRequest.BodyPublishers.ofString(query)).build(), HttpResponse.BodyHandlers.ofString());
+      if (row.statusCode() == 200 && !row.body().isBlank()) {
+        boolean redacted = !row.body().contains("jane.doe@example.com");
+        System.out.printf("  end to end: span %s in ClickHouse after %.1f s, stored prompt: %s (%s)%n", spanId,
+            (System.nanoTime() - began) / 1e9, row.body().strip(), redacted ? "redacted" : "NOT REDACTED");
+        return redacted;
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(250).toNanos());
+    }
+    System.out.println("  end to end: span " + spanId + " did not reach ClickHouse within 60 s");
+    return false;
   }
 
   static void createTopics(String bootstrap, List<NewTopic> topics) throws Exception {
