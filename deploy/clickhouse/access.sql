@@ -1,0 +1,57 @@
+-- Access management for the llmtrace database on a ClickHouse server (run as an admin with
+-- access_management enabled, e.g. `clickhouse-client --multiquery < deploy/clickhouse/access.sql`).
+-- Replace the database name if llmtrace.clickhouse.database is not "llmtrace", and ON CLUSTER if used.
+--
+-- Roles:
+--   llmtrace_engineer  debugs traces: every column of the (already redacted) spans, the trace index and
+--                      the dead letters.
+--   llmtrace_product   aggregates only: dimensions and numbers of spans, no prompt/output/tool text, no
+--                      ids of end users.
+--   llmtrace_auditor   redaction summaries and what the pipeline refused: the redaction columns of spans
+--                      and the dead letters, no text. (Alert tables join this role when they exist.)
+-- Tenancy: a user of one tenant gets one of the roles above plus a row policy on tenant_id. Once a table
+-- has any row policy, ClickHouse hides every row from users no policy covers, so the cross-tenant roles
+-- get an explicit "all rows" policy.
+--
+-- Checked by AccessSqlIT (sink-clickhouse): every statement parses on the ClickHouse 26.7
+-- engine; the embedded engine refuses to execute them (no writable access storage), so their effect is
+-- proven on a real server only.
+
+CREATE ROLE IF NOT EXISTS llmtrace_engineer;
+CREATE ROLE IF NOT EXISTS llmtrace_product;
+CREATE ROLE IF NOT EXISTS llmtrace_auditor;
+
+GRANT SELECT ON llmtrace.spans TO llmtrace_engineer;
+GRANT SELECT ON llmtrace.trace_index TO llmtrace_engineer;
+GRANT SELECT ON llmtrace.dead_letters TO llmtrace_engineer;
+
+GRANT SELECT(tenant_id, project_id, environment, service_name, feature_name, app_version, kind, name,
+             start_time, end_time, duration_ms, status, error_type, attempt, fallback, rate_limited, timed_out,
+             prompt_name, prompt_version, model_provider, model_name, model_version, model_region,
+             input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, total_tokens,
+             cost_amount, cost_currency, cost_source, evaluations, trace_id, parent_span_id)
+    ON llmtrace.spans TO llmtrace_product;
+
+GRANT SELECT(tenant_id, project_id, environment, service_name, start_time, trace_id, span_id,
+             redaction_applied, redaction_counts, redaction_policy_version)
+    ON llmtrace.spans TO llmtrace_auditor;
+GRANT SELECT(failed_at, target_table, topic, partition, offset, record_time, error_class, reason)
+    ON llmtrace.dead_letters TO llmtrace_auditor;
+
+CREATE ROW POLICY IF NOT EXISTS llmtrace_all_tenants ON llmtrace.spans
+    FOR SELECT USING 1 TO llmtrace_engineer, llmtrace_product, llmtrace_auditor;
+CREATE ROW POLICY IF NOT EXISTS llmtrace_all_tenants ON llmtrace.trace_index
+    FOR SELECT USING 1 TO llmtrace_engineer;
+
+-- One tenant's analysts (repeat per tenant; the role holds the tenant filter, users get the role).
+CREATE ROLE IF NOT EXISTS llmtrace_tenant_acme;
+GRANT llmtrace_product TO llmtrace_tenant_acme;
+CREATE ROW POLICY IF NOT EXISTS llmtrace_tenant_acme ON llmtrace.spans
+    FOR SELECT USING tenant_id = 'acme' TO llmtrace_tenant_acme;
+CREATE USER IF NOT EXISTS acme_analyst IDENTIFIED WITH sha256_password BY 'change-me' DEFAULT ROLE llmtrace_tenant_acme;
+GRANT llmtrace_tenant_acme TO acme_analyst;
+
+-- The sink's own user: DDL for its migrations, inserts, nothing else.
+CREATE USER IF NOT EXISTS llmtrace_sink IDENTIFIED WITH sha256_password BY 'change-me';
+GRANT CREATE DATABASE, CREATE TABLE, CREATE VIEW, ALTER ON llmtrace.* TO llmtrace_sink;
+GRANT INSERT, SELECT ON llmtrace.* TO llmtrace_sink;
