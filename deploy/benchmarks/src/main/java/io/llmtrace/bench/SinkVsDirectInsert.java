@@ -76,8 +76,19 @@ public final class SinkVsDirectInsert {
 
       List<double[]> results = new ArrayList<>();
       for (int round = 0; round < rounds; round++) {
-        double direct = direct(endpoints, "bench_direct_" + round, spans, batching);
-        double[] sink = sink(endpoints, topic, "bench_sink_" + round, spans);
+        // Alternate who goes first; before each side, drop the other's tables and wait for ClickHouse's
+        // background merges to end, so neither pays for the other's parts.
+        double direct = 0;
+        double[] sink = null;
+        for (String side : round % 2 == 0 ? List.of("direct", "sink") : List.of("sink", "direct")) {
+          quiesce(endpoints);
+          if (side.equals("direct")) {
+            direct = direct(endpoints, "bench_direct_" + round, spans, batching);
+          } else {
+            sink = sink(endpoints, topic, "bench_sink_" + round, spans);
+          }
+          drop(endpoints, "bench_" + side + "_" + round);
+        }
         System.out.printf(Locale.ROOT, "round %d: direct %,.0f spans/s, sink %,.0f spans/s (%.2fx), start-up and group join %.1f s%n",
             round + 1, direct, sink[0], sink[0] / direct, sink[1]);
         results.add(new double[] {direct, sink[0], sink[1]});
@@ -210,6 +221,28 @@ public final class SinkVsDirectInsert {
     }
   }
 
+  private static void quiesce(StackEndpoints endpoints) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (System.nanoTime() < deadline && !clickhouse(endpoints, "SELECT count() FROM system.merges").strip().equals("0")) {
+      java.util.concurrent.locks.LockSupport.parkNanos(200_000_000);
+    }
+  }
+
+  private static void drop(StackEndpoints endpoints, String database) throws Exception {
+    clickhouse(endpoints, "DROP DATABASE IF EXISTS " + database + " SYNC");
+  }
+
+  private static String clickhouse(StackEndpoints endpoints, String sql) throws Exception {
+    var response = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(endpoints.clickhouseUrl() + "/"))
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(sql)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException(sql + ": " + response.body());
+    }
+    return response.body();
+  }
+
   private static SinkConfig config(StackEndpoints endpoints, String topic, String database, Map<String, String> extra) {
     Map<String, String> settings = new HashMap<>(Map.of(
         "llmtrace.kafka.bootstrap", endpoints.kafkaBootstrap(),
@@ -256,10 +289,11 @@ public final class SinkVsDirectInsert {
         back through the same driver (clickhouse-jdbc's client-v2) in batches of the sink's default size
         (%,d rows or %d MB of RowBinary).
         **Sink**: `ClickHouseSink` reading the topic from the start (Avro decode, RowBinary encode, per-partition
-        batches with the default limits, offset commits before and after each insert, one insert in flight
-        while the next batch is read), measured from its first record read to its last row written; start-up
-        and the consumer-group join before the first read are listed apart. The direct side inserts the same
-        per-partition batches.
+        batches with the default limits, offset commits before and after each insert, inserts on their own
+        thread while the next batches are read), measured from its first record read to its last row
+        written; start-up and the consumer-group join before the first read are listed apart. The direct
+        side inserts the same per-partition batches. The sides alternate who goes first; before each, the
+        other's database is dropped and ClickHouse's background merges have finished.
 
         | round | direct insert spans/s | sink spans/s | sink / direct | start-up + group join |
         |---|---|---|---|---|

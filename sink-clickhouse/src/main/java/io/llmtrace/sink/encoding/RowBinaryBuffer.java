@@ -123,6 +123,30 @@ public final class RowBinaryBuffer {
     return this;
   }
 
+  /**
+   * Writes {@code count} as the LEB128 length at {@code position}, where one placeholder byte was
+   * reserved before the items were appended (for lengths only known afterwards); moves the items when
+   * the length needs more than that byte.
+   */
+  public void patchCount(int position, long count) {
+    if (count < 0x80) {
+      bytes[position] = (byte) count;
+      return;
+    }
+    int length = 1;
+    for (long rest = count >>> 7; rest != 0; rest >>>= 7) {
+      length++;
+    }
+    ensure(length - 1);
+    System.arraycopy(bytes, position + 1, bytes, position + length, size - position - 1);
+    size += length - 1;
+    long rest = count;
+    for (int i = 0; i < length; i++) {
+      bytes[position + i] = (byte) (i == length - 1 ? rest : (rest & 0x7F) | 0x80);
+      rest >>>= 7;
+    }
+  }
+
   public RowBinaryBuffer string(CharSequence value) {
     int length = value.length();
     int ascii = 0;

@@ -12,7 +12,8 @@ public final class Mappings {
   /** Redacted spans into {@code spans}. */
   public static TableMapping<LlmSpan> spans(String topic, SchemaRegistryClient registry) {
     AvroDeserializer<LlmSpan> avro = new AvroDeserializer<>(registry, LlmSpan.class);
+    SpanAvroTranscoder direct = new SpanAvroTranscoder(registry);
     return new TableMapping<>("spans", topic, "spans", SpanRows.COLUMNS,
-        (source, headers, value, reuse) -> avro.deserialize(source, value, reuse), SpanRows::encode);
+        (source, headers, value, reuse) -> avro.deserialize(source, value, reuse), SpanRows::encode, direct::transcode);
   }
 }

@@ -16,7 +16,21 @@ import org.apache.kafka.common.serialization.Deserializer;
  * @param columns  the insert column list, in the order {@code encoder} writes them
  */
 public record TableMapping<T>(String name, String topic, String table, List<String> columns,
-    ValueDecoder<T> decoder, RowEncoder<T> encoder) {
+    ValueDecoder<T> decoder, RowEncoder<T> encoder, DirectEncoder direct) {
+
+  public TableMapping(String name, String topic, String table, List<String> columns, ValueDecoder<T> decoder,
+      RowEncoder<T> encoder) {
+    this(name, topic, table, columns, decoder, encoder, null);
+  }
+
+  /**
+   * An optional shortcut from record bytes to the row, tried first; false sends the record through the
+   * decoder and encoder, which must produce the same row.
+   */
+  @FunctionalInterface
+  public interface DirectEncoder {
+    boolean encode(byte[] value, int partition, long offset, RowBinaryBuffer out);
+  }
 
   /**
    * Decodes a record value; may fill and return {@code reuse} (the previous value, already encoded)
@@ -70,6 +84,9 @@ public record TableMapping<T>(String name, String topic, String table, List<Stri
      * could not be done right now ({@link TransientMappingException}, e.g. the schema registry is down).
      */
     public void append(ConsumerRecord<byte[], byte[]> record, RowBinaryBuffer out) {
+      if (mapping.direct != null && mapping.direct.encode(record.value(), record.partition(), record.offset(), out)) {
+        return;
+      }
       T value;
       try {
         value = mapping.decoder.decode(record.topic(), record.headers(), record.value(), reuse);
