@@ -92,6 +92,31 @@ interface Starts {
     };
   }
 
+  /**
+   * The candidates of {@code inner} not right after an ASCII letter, digit or one of {@code also}:
+   * the regex's leading negative look-behind {@code (?<![A-Za-z0-9...])}, tested here because a
+   * literal like "ey" or "gh" mostly occurs inside words, where the regex would fail on it anyway.
+   */
+  static Starts notAfterAlnumOr(String also, Starts inner) {
+    return (text, profile) -> {
+      int[] all = inner.of(text, profile);
+      Ints out = null;
+      for (int k = 0; k < all.length; k++) {
+        int c = all[k];
+        boolean blocked = c > 0 && (alnum(text.charAt(c - 1)) || also.indexOf(text.charAt(c - 1)) >= 0);
+        if (blocked && out == null) {
+          out = new Ints();
+          for (int j = 0; j < k; j++) {
+            out.add(all[j]);
+          }
+        } else if (!blocked && out != null) {
+          out.add(c);
+        }
+      }
+      return out == null ? all : out.toArray();
+    };
+  }
+
   /** Concatenation of several candidate sets, sorted. */
   static Starts union(Starts... parts) {
     return (text, profile) -> {
