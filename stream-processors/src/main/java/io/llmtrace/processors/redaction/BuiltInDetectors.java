@@ -73,7 +73,7 @@ public final class BuiltInDetectors {
         starts(Starts.notAfterAlnumOr("", Starts.needles(0, "AKIA", "ASIA"))),
         "(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])"));
     add(m, pattern("aws_secret_key",
-        (t, p) -> p.lower(t).contains("aws") || p.lower(t).contains("secret"),
+        keyword("aws", "secret"),
         BuiltInDetectors::awsSecretNearContext,
         starts(Starts.lowerNeedles(0, "aws"), BuiltInDetectors::base64Runs40),
         "(?i)aws_?secret_?access_?key[\"']?\\s*[:=]\\s*[\"']?([A-Za-z0-9/+=]{16,})",
@@ -129,6 +129,8 @@ public final class BuiltInDetectors {
 
   /** Lower-case substrings of which every secret_assignment keyword contains one. */
   private static final String[] SECRET_NEEDLES = {"pass", "pwd", "secret", "key", "token", "credential"};
+  private static final long[][] SECRET_MASKS =
+      java.util.Arrays.stream(SECRET_NEEDLES).map(TextProfile::mask).toArray(long[][]::new);
 
   private static void add(Map<String, Detector> m, Detector d) {
     m.put(d.name(), d);
@@ -192,13 +194,13 @@ public final class BuiltInDetectors {
     return Starts.alnum(c) || c == '/' || c == '+' || c == '=';
   }
 
-  /** Two upper-case letters right before a digit run, not after a letter or digit. */
+  /** Two upper-case letters right before a run of at least two digits. */
   private static int[] ibanStarts(String text, TextProfile profile) {
+    int[] runs = profile.digitRuns(text);
     Starts.Ints out = new Starts.Ints();
-    for (int d = 2, n = text.length(); d + 1 < n; d++) {
-      char c = text.charAt(d);
-      if (Starts.digit(c) && Starts.digit(text.charAt(d + 1)) && upper(text.charAt(d - 1))
-          && upper(text.charAt(d - 2))) {
+    for (int r = 0; r < runs.length; r += 2) {
+      int d = runs[r];
+      if (d >= 2 && runs[r + 1] - d >= 2 && upper(text.charAt(d - 1)) && upper(text.charAt(d - 2))) {
         out.add(d - 2);
       }
     }
@@ -252,9 +254,13 @@ public final class BuiltInDetectors {
 
   /** Starts of alphanumeric runs in the [A-Za-z0-9_.-] word around each keyword occurrence. */
   private static int[] secretAssignmentStarts(String text, TextProfile profile) {
-    String lower = profile.lower(text);
     Starts.Ints out = new Starts.Ints();
-    for (String needle : SECRET_NEEDLES) {
+    for (int i = 0; i < SECRET_NEEDLES.length; i++) {
+      if (!profile.mayContainIgnoreCase(SECRET_MASKS[i][0], SECRET_MASKS[i][1])) {
+        continue;
+      }
+      String needle = SECRET_NEEDLES[i];
+      String lower = profile.lower(text);
       for (int k = lower.indexOf(needle); k >= 0; k = lower.indexOf(needle, k + 1)) {
         if (!assignedAfterWord(text, k)) {
           continue;
@@ -299,10 +305,20 @@ public final class BuiltInDetectors {
     return Starts.alnum(c) || c == '_' || c == '.' || c == '-';
   }
 
-  private static Prefilter literal(String... needles) {
+  private static Prefilter literal(String needle) {
+    long[] mask = TextProfile.mask(needle);
+    return (text, profile) -> profile.mayContain(mask[0], mask[1]) && text.contains(needle);
+  }
+
+  /** Whether the text contains one of the lower-case keywords, ignoring ASCII case. */
+  private static Prefilter keyword(String... needles) {
+    long[][] masks = new long[needles.length][];
+    for (int i = 0; i < needles.length; i++) {
+      masks[i] = TextProfile.mask(needles[i]);
+    }
     return (text, profile) -> {
-      for (String n : needles) {
-        if (text.contains(n)) {
+      for (int i = 0; i < needles.length; i++) {
+        if (profile.mayContainIgnoreCase(masks[i][0], masks[i][1]) && profile.lower(text).contains(needles[i])) {
           return true;
         }
       }

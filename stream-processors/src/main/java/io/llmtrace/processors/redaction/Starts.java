@@ -53,6 +53,9 @@ interface Starts {
     return (text, profile) -> {
       Ints out = new Ints();
       for (int c = 0; c < set.length(); c++) {
+        if (!profile.has(set.charAt(c))) {
+          continue;
+        }
         for (int k = text.indexOf(set.charAt(c)); k >= 0; k = text.indexOf(set.charAt(c), k + 1)) {
           out.add(k);
         }
@@ -63,33 +66,51 @@ interface Starts {
 
   /** Occurrences of lower-case needles in the ASCII-lower-cased text, shifted by {@code offset}. */
   static Starts lowerNeedles(int offset, String... needles) {
+    long[][] masks = masks(needles);
     return (text, profile) -> {
-      String lower = profile.lower(text);
-      Ints out = new Ints();
-      for (String needle : needles) {
-        for (int k = lower.indexOf(needle); k >= 0; k = lower.indexOf(needle, k + 1)) {
+      Ints out = null;
+      for (int i = 0; i < needles.length; i++) {
+        if (!profile.mayContainIgnoreCase(masks[i][0], masks[i][1])) {
+          continue;
+        }
+        String lower = profile.lower(text);
+        for (int k = lower.indexOf(needles[i]); k >= 0; k = lower.indexOf(needles[i], k + 1)) {
           if (k + offset >= 0) {
+            out = out == null ? new Ints() : out;
             out.add(k + offset);
           }
         }
       }
-      return out.sortedDistinct();
+      return out == null ? Ints.NONE : out.sortedDistinct();
     };
   }
 
   /** Occurrences of case-sensitive needles, shifted by {@code offset}. */
   static Starts needles(int offset, String... needles) {
+    long[][] masks = masks(needles);
     return (text, profile) -> {
-      Ints out = new Ints();
-      for (String needle : needles) {
-        for (int k = text.indexOf(needle); k >= 0; k = text.indexOf(needle, k + 1)) {
+      Ints out = null;
+      for (int i = 0; i < needles.length; i++) {
+        if (!profile.mayContain(masks[i][0], masks[i][1])) {
+          continue;
+        }
+        for (int k = text.indexOf(needles[i]); k >= 0; k = text.indexOf(needles[i], k + 1)) {
           if (k + offset >= 0) {
+            out = out == null ? new Ints() : out;
             out.add(k + offset);
           }
         }
       }
-      return out.sortedDistinct();
+      return out == null ? Ints.NONE : out.sortedDistinct();
     };
+  }
+
+  private static long[][] masks(String[] needles) {
+    long[][] masks = new long[needles.length][];
+    for (int i = 0; i < needles.length; i++) {
+      masks[i] = TextProfile.mask(needles[i]);
+    }
+    return masks;
   }
 
   /**
@@ -132,7 +153,7 @@ interface Starts {
 
   /** A growable int array. */
   final class Ints {
-    private static final int[] NONE = new int[0];
+    static final int[] NONE = new int[0];
     private int[] a = NONE;
     private int n;
 

@@ -1,13 +1,103 @@
 package io.llmtrace.processors.redaction;
 
+import java.util.Arrays;
+import java.util.Locale;
+
 /**
  * Character statistics of one string, computed in a single pass and shared by all detectors as
- * pre-filters (a card needs 13 digits, an e-mail an {@code @}, ...).
+ * pre-filters (a card needs 13 digits, an e-mail an {@code @}, a literal all of its characters), plus
+ * the digit runs and the lower-cased text, computed on first use.
  */
-public record TextProfile(int digits, boolean at, boolean colon, boolean equals, boolean dash, Object[] lazy) {
+public final class TextProfile {
 
-  public TextProfile(int digits, boolean at, boolean colon, boolean equals, boolean dash) {
-    this(digits, at, colon, equals, dash, new Object[2]);
+  /** Lower-case ASCII letters in {@link #hi}: the upper-case ones shifted by 32. */
+  private static final long UPPER_HI = 0x7FFFFFEL;
+
+  private final int digits;
+  /** Bit c: ASCII character c (c < 64) occurs. */
+  private final long lo;
+  /** Bit c - 64: ASCII character c (64 <= c < 128) occurs. */
+  private final long hi;
+  private final boolean nonAscii;
+  private String lower;
+  private int[] digitRuns;
+
+  private TextProfile(int digits, long lo, long hi, boolean nonAscii) {
+    this.digits = digits;
+    this.lo = lo;
+    this.hi = hi;
+    this.nonAscii = nonAscii;
+  }
+
+  public static TextProfile of(String s) {
+    int digits = 0;
+    long lo = 0;
+    long hi = 0;
+    boolean nonAscii = false;
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      long bit = 1L << c;
+      if (c < 64) {
+        lo |= bit;
+        digits += c >= '0' && c <= '9' ? 1 : 0;
+      } else if (c < 128) {
+        hi |= bit;
+      } else {
+        nonAscii = true;
+      }
+    }
+    return new TextProfile(digits, lo, hi, nonAscii);
+  }
+
+  public int digits() {
+    return digits;
+  }
+
+  public boolean at() {
+    return has('@');
+  }
+
+  public boolean colon() {
+    return has(':');
+  }
+
+  public boolean equals() {
+    return has('=');
+  }
+
+  public boolean dash() {
+    return has('-');
+  }
+
+  boolean has(char c) {
+    return c < 64 ? (lo & 1L << c) != 0 : c < 128 && (hi & 1L << c) != 0;
+  }
+
+  /** False when a character of the ASCII string {@code needle} is missing, so it cannot occur. */
+  boolean mayContain(long needleLo, long needleHi) {
+    return (lo & needleLo) == needleLo && (hi & needleHi) == needleHi;
+  }
+
+  /**
+   * The same for a lower-case needle in {@link #lower}. Non-ASCII characters can lower-case to ASCII
+   * letters (the Kelvin sign to 'k'), so then nothing is ruled out.
+   */
+  boolean mayContainIgnoreCase(long needleLo, long needleHi) {
+    long folded = hi | (hi & UPPER_HI) << 32;
+    return nonAscii || (lo & needleLo) == needleLo && (folded & needleHi) == needleHi;
+  }
+
+  /** The {@link #mayContain} masks of an ASCII string: {lo, hi}. */
+  static long[] mask(String ascii) {
+    long[] m = new long[2];
+    for (int i = 0; i < ascii.length(); i++) {
+      char c = ascii.charAt(i);
+      if (c >= 128) {
+        throw new IllegalArgumentException("not ASCII: " + ascii);
+      }
+      m[c >> 6] |= 1L << c;
+    }
+    return m;
   }
 
   /**
@@ -15,9 +105,9 @@ public record TextProfile(int digits, boolean at, boolean colon, boolean equals,
    * start, end pairs in order; computed once and shared by the number detectors.
    */
   int[] digitRuns(String text) {
-    int[] runs = (int[]) lazy[1];
+    int[] runs = digitRuns;
     if (runs == null) {
-      runs = new int[8];
+      runs = new int[Math.min(64, 2 * digits + 2)];
       int k = 0;
       int n = text.length();
       int i = 0;
@@ -32,14 +122,14 @@ public record TextProfile(int digits, boolean at, boolean colon, boolean equals,
           j++;
         }
         if (k + 2 > runs.length) {
-          runs = java.util.Arrays.copyOf(runs, runs.length * 2);
+          runs = Arrays.copyOf(runs, runs.length * 2);
         }
         runs[k++] = i;
         runs[k++] = j;
         i = j;
       }
-      runs = java.util.Arrays.copyOf(runs, k);
-      lazy[1] = runs;
+      runs = k == runs.length ? runs : Arrays.copyOf(runs, k);
+      digitRuns = runs;
     }
     return runs;
   }
@@ -49,11 +139,11 @@ public record TextProfile(int digits, boolean at, boolean colon, boolean equals,
    * length and indices; computed once and shared by the detectors that search keywords.
    */
   String lower(String text) {
-    String l = (String) lazy[0];
+    String l = lower;
     if (l == null) {
       // toLowerCase also folds non-ASCII letters (a superset for keyword candidates) and is fast;
       // fall back to ASCII-only folding when it would change the length (indices must line up).
-      l = text.toLowerCase(java.util.Locale.ROOT);
+      l = text.toLowerCase(Locale.ROOT);
       if (l.length() != text.length()) {
         char[] cs = text.toCharArray();
         for (int i = 0; i < cs.length; i++) {
@@ -64,38 +154,8 @@ public record TextProfile(int digits, boolean at, boolean colon, boolean equals,
         }
         l = new String(cs);
       }
-      lazy[0] = l;
+      lower = l;
     }
     return l;
-  }
-
-  private static final int DIGIT = 1;
-  private static final int AT = 2;
-  private static final int COLON = 4;
-  private static final int EQUALS = 8;
-  private static final int DASH = 16;
-  /** Class bits of the ASCII characters: a table lookup instead of a chain of mispredicted branches. */
-  private static final byte[] CLASSES = new byte[128];
-
-  static {
-    for (char c = '0'; c <= '9'; c++) {
-      CLASSES[c] = DIGIT;
-    }
-    CLASSES['@'] = AT;
-    CLASSES[':'] = COLON;
-    CLASSES['='] = EQUALS;
-    CLASSES['-'] = DASH;
-  }
-
-  public static TextProfile of(String s) {
-    int digits = 0;
-    int seen = 0;
-    for (int i = 0, n = s.length(); i < n; i++) {
-      char c = s.charAt(i);
-      int k = c < 128 ? CLASSES[c] : 0;
-      digits += k & DIGIT;
-      seen |= k;
-    }
-    return new TextProfile(digits, (seen & AT) != 0, (seen & COLON) != 0, (seen & EQUALS) != 0, (seen & DASH) != 0);
   }
 }

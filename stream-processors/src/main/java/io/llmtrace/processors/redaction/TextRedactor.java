@@ -16,6 +16,8 @@ public final class TextRedactor {
   private final Rules rules;
   private final Pseudonymizer pseudonymizer;
   private final Map<String, Integer> priority;
+  /** Mask tokens by detector name: the same few strings for every finding. */
+  private final Map<String, String> masks = new java.util.concurrent.ConcurrentHashMap<>();
 
   TextRedactor(Rules rules, Pseudonymizer pseudonymizer) {
     this.rules = rules;
@@ -86,10 +88,9 @@ public final class TextRedactor {
 
   /** {@code [REDACTED:EMAIL]} for MASK, {@code [EMAIL:3f9a1c2b]} for HASH. */
   String replacement(String detector, Action action, String value) {
-    String label = detector.toUpperCase(Locale.ROOT);
     if (action == Action.HASH) {
-      return "[" + label + ":" + pseudonymizer.hex(value, 8) + "]";
+      return "[" + detector.toUpperCase(Locale.ROOT) + ":" + pseudonymizer.hex(value, 8) + "]";
     }
-    return "[REDACTED:" + label + "]";
+    return masks.computeIfAbsent(detector, d -> "[REDACTED:" + d.toUpperCase(Locale.ROOT) + "]");
   }
 }

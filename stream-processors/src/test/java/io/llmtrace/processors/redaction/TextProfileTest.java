@@ -1,0 +1,59 @@
+package io.llmtrace.processors.redaction;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The profile's character gates only skip work: whenever a needle occurs (in the text, or in the
+ * lower-cased text for keywords), the gate must let it through.
+ */
+class TextProfileTest {
+
+  private static final String[] NEEDLES = {"key", "aws", "token", "sk-", "AKIA", "-----BEGIN ", "://", "ey", "_live_", "@"};
+  private static final String CHARS = "keyKEYawsAWStokenTOKENsSkK-_:/@ BEGIN07\u212A\u0130\u00e9\u017f\u1e9e";
+
+  @Test
+  void aNeedleThatOccursIsNeverRuledOut() {
+    Random rnd = new Random(11L);
+    int occurrences = 0;
+    for (int i = 0; i < 50_000; i++) {
+      StringBuilder sb = new StringBuilder();
+      for (int k = rnd.nextInt(12); k >= 0; k--) {
+        sb.append(rnd.nextInt(8) == 0 ? NEEDLES[rnd.nextInt(NEEDLES.length)] : String.valueOf(CHARS.charAt(rnd.nextInt(CHARS.length()))));
+      }
+      String text = sb.toString();
+      TextProfile p = TextProfile.of(text);
+      for (String needle : NEEDLES) {
+        long[] m = TextProfile.mask(needle);
+        if (text.contains(needle)) {
+          occurrences++;
+          assertThat(p.mayContain(m[0], m[1])).as("%s in <%s>", needle, text).isTrue();
+        }
+        String lowerNeedle = needle.toLowerCase(java.util.Locale.ROOT);
+        long[] lm = TextProfile.mask(lowerNeedle);
+        if (p.lower(text).contains(lowerNeedle)) {
+          assertThat(p.mayContainIgnoreCase(lm[0], lm[1])).as("%s in lower <%s>", lowerNeedle, text).isTrue();
+        }
+      }
+      int digits = (int) text.chars().filter(c -> c >= '0' && c <= '9').count();
+      assertThat(p.digits()).isEqualTo(digits);
+      assertThat(p.at()).isEqualTo(text.indexOf('@') >= 0);
+      assertThat(p.colon()).isEqualTo(text.indexOf(':') >= 0);
+      assertThat(p.dash()).isEqualTo(text.indexOf('-') >= 0);
+    }
+    assertThat(occurrences).isGreaterThan(10_000);
+  }
+
+  @Test
+  void theKelvinSignLowerCasesToAnAsciiK() {
+    String text = "api_\u212Aey=abc";
+    TextProfile p = TextProfile.of(text);
+    long[] m = TextProfile.mask("key");
+
+    assertThat(p.lower(text)).contains("key");
+    assertThat(p.mayContainIgnoreCase(m[0], m[1])).isTrue();
+    assertThat(p.mayContain(m[0], m[1])).isFalse();
+  }
+}
