@@ -20,7 +20,7 @@ class TextProfileTest {
     int occurrences = 0;
     for (int i = 0; i < 50_000; i++) {
       StringBuilder sb = new StringBuilder();
-      for (int k = rnd.nextInt(12); k >= 0; k--) {
+      for (int k = rnd.nextInt(24); k >= 0; k--) {
         sb.append(rnd.nextInt(8) == 0 ? NEEDLES[rnd.nextInt(NEEDLES.length)] : String.valueOf(CHARS.charAt(rnd.nextInt(CHARS.length()))));
       }
       String text = sb.toString();
@@ -39,9 +39,11 @@ class TextProfileTest {
       }
       int digits = (int) text.chars().filter(c -> c >= '0' && c <= '9').count();
       assertThat(p.digits()).isEqualTo(digits);
-      assertThat(p.at()).isEqualTo(text.indexOf('@') >= 0);
-      assertThat(p.colon()).isEqualTo(text.indexOf(':') >= 0);
-      assertThat(p.dash()).isEqualTo(text.indexOf('-') >= 0);
+      // "maybe" is allowed only for long strings
+      boolean exact = text.length() <= TextProfile.SHORT;
+      assertThat(p.at()).isEqualTo(text.indexOf('@') >= 0 || !exact && p.at());
+      assertThat(p.colon()).isEqualTo(text.indexOf(':') >= 0 || !exact && p.colon());
+      assertThat(p.dash()).isEqualTo(text.indexOf('-') >= 0 || !exact && p.dash());
     }
     assertThat(occurrences).isGreaterThan(10_000);
   }
