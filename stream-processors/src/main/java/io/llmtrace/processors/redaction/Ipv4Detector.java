@@ -1,7 +1,6 @@
 package io.llmtrace.processors.redaction;
 
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Dotted quads with octets 0-255 (no leading zeros), not right after "version"/"v". A hand-written
@@ -15,9 +14,6 @@ final class Ipv4Detector implements Detector {
   static final String NAME = "ipv4";
   static final String REGEX = "(?<![A-Za-z0-9.])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}"
       + "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?![A-Za-z0-9]|\\.[0-9]|-[A-Za-z])";
-
-  private static final Pattern VERSION_CONTEXT =
-      Pattern.compile("(?i)(?:version|ver\\.?|release|build|firmware|v)\\s*[:=]?\\s*$");
 
   @Override
   public String name() {
@@ -98,9 +94,62 @@ final class Ipv4Detector implements Detector {
     return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
   }
 
-  /** Rejects a quad right after "version", "v", "build", ... (a version number, not an address). */
+  /**
+   * Rejects a quad right after "version", "v", "build", ... (a version number, not an address): the
+   * regex {@value #VERSION_CONTEXT} found in the 12 characters before the quad. Its tail
+   * {@code \\s*[:=]?\\s*} is the longest such suffix (no keyword ends in one of its characters),
+   * so the keyword must end right before it; {@code $} also matches before a final line terminator,
+   * of which \\s does not cover U+0085, U+2028 and U+2029.
+   */
   static int notAVersion(String text, int start, int end) {
-    String before = text.substring(Math.max(0, start - 12), start);
-    return VERSION_CONTEXT.matcher(before).find() ? -1 : end;
+    int from = Math.max(0, start - 12);
+    boolean version = versionBefore(text, from, start);
+    if (!version && start > from && LINE_ENDS.indexOf(text.charAt(start - 1)) >= 0) {
+      version = versionBefore(text, from, start - 1);
+    }
+    return version ? -1 : end;
+  }
+
+  private static boolean versionBefore(String text, int from, int to) {
+    int e = to;
+    while (e > from && space(text.charAt(e - 1))) {
+      e--;
+    }
+    if (e > from && (text.charAt(e - 1) == ':' || text.charAt(e - 1) == '=')) {
+      e--;
+      while (e > from && space(text.charAt(e - 1))) {
+        e--;
+      }
+    }
+    for (String keyword : VERSION_KEYWORDS) {
+      if (endsWithIgnoreAsciiCase(text, from, e, keyword)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static final String LINE_ENDS = "\u0085\u2028\u2029";
+  static final String VERSION_CONTEXT = "(?i)(?:version|ver\\.?|release|build|firmware|v)\\s*[:=]?\\s*$";
+  private static final String[] VERSION_KEYWORDS = {"version", "ver.", "ver", "release", "build", "firmware", "v"};
+
+  /** Whether text[from, e) ends with the lower-case {@code keyword}, ignoring ASCII case only, as (?i) does. */
+  private static boolean endsWithIgnoreAsciiCase(String text, int from, int e, String keyword) {
+    int s = e - keyword.length();
+    if (s < from) {
+      return false;
+    }
+    for (int i = 0; i < keyword.length(); i++) {
+      char c = text.charAt(s + i);
+      if ((c >= 'A' && c <= 'Z' ? (char) (c + 32) : c) != keyword.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code \\s} without UNICODE_CHARACTER_CLASS. */
+  private static boolean space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\013' || c == '\f' || c == '\r';
   }
 }

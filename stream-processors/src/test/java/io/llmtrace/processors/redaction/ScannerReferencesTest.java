@@ -26,10 +26,11 @@ class ScannerReferencesTest {
       "0", "1", "9", "00", "01", "10", "99", "100", "199", "200", "249", "250", "255", "256", "300", "1000", ".", "..",
       " ", "-", "-a", "a", "Z", "_", ":", ",", "/", "v", "V ", "version ", "ver.", "build=", "release: ", "firmware",
       "1.2.3.4", "10.0.0.255", "192.168.1.20", "255.255.255.255", "1.2.3.4.5", "x", "1.", ".1", "255.", ".255", "256.",
-      ".256", "09.", ".99", "1.2.", "1.2.3.",
+      ".256", "09.", ".99", "1.2.", "1.2.3.", "\u2028", "\u0085", "\r\n", "\n", "\t", "BUILD", "Firmware:", "VeR.",
+      "version      ", "=", "\u212A", "rELEASE =",
     };
     PatternDetector reference = new PatternDetector(Ipv4Detector.NAME, List.of(Pattern.compile(Ipv4Detector.REGEX)),
-        Prefilter.ALWAYS, Ipv4Detector::notAVersion);
+        Prefilter.ALWAYS, ScannerReferencesTest::notAVersion);
     assertThat(compare(new Ipv4Detector(), reference, fragments, 1L)).isGreaterThan(1_000);
   }
 
@@ -44,6 +45,34 @@ class ScannerReferencesTest {
     PatternDetector reference = new PatternDetector(EmailDetector.NAME, List.of(Pattern.compile(EmailDetector.REGEX)),
         Prefilter.ALWAYS, Refiner.ACCEPT);
     assertThat(compare(new EmailDetector(), reference, fragments, 2L)).isGreaterThan(1_000);
+  }
+
+  private static final Pattern VERSION_CONTEXT = Pattern.compile(Ipv4Detector.VERSION_CONTEXT);
+
+  /** The regex form of the IPv4 validator. */
+  static int notAVersion(String text, int start, int end) {
+    String before = text.substring(Math.max(0, start - 12), start);
+    return VERSION_CONTEXT.matcher(before).find() ? -1 : end;
+  }
+
+  @Test
+  void versionContextWithoutRegexIsTheRegex() {
+    String[] parts = {"version", "ver", ".", "v", "V", "release", "BUILD", "firmware", " ", "  ", "\t", "\n", "\r\n", "\r",
+        ":", "=", "::", "x", "1", "\u2028", "\u0085", "\u2029", "\u212A", "é"};
+    Random rnd = new Random(5L);
+    int versions = 0;
+    for (int i = 0; i < 50_000; i++) {
+      StringBuilder sb = new StringBuilder();
+      for (int k = rnd.nextInt(8); k >= 0; k--) {
+        sb.append(parts[rnd.nextInt(parts.length)]);
+      }
+      String t = sb + "1.2.3.4";
+      int start = sb.length();
+      int expected = notAVersion(t, start, t.length());
+      assertThat(Ipv4Detector.notAVersion(t, start, t.length())).as("<%s>", t).isEqualTo(expected);
+      versions += expected < 0 ? 1 : 0;
+    }
+    assertThat(versions).isBetween(5_000, 45_000);
   }
 
   /** Compares both detectors on the corpus and 20,000 random strings; returns the findings compared. */
