@@ -83,8 +83,7 @@ public final class BuiltInDetectors {
     add(m, pattern("stripe_key", ONLY_AT_STARTS, Refiner.ACCEPT,
         starts(Starts.notAfterAlnumOr("_", Starts.needles(-2, "_live_", "_test_"))),
         "(?<![A-Za-z0-9_])(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{3,247}(?![A-Za-z0-9_])"));
-    add(m, pattern("llm_api_key", ONLY_AT_STARTS, Refiner.ACCEPT, starts(Starts.notAfterAlnumOr("_-", Starts.needles(0, "sk-"))),
-        "(?<![A-Za-z0-9_-])sk-(?:proj-|ant-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"));
+    add(m, new LlmApiKeyDetector());
     add(m, pattern("slack_token", ONLY_AT_STARTS, Refiner.ACCEPT,
         starts(Starts.notAfterAlnumOr("_", Starts.needles(0, "xox", "xapp-"))),
         "(?<![A-Za-z0-9_])(?:xox[abprs]-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,})"));
@@ -109,12 +108,13 @@ public final class BuiltInDetectors {
     add(m, new EmailDetector());
     add(m, pattern("phone", (t, p) -> p.digits() >= 8, BuiltInDetectors::phoneDigits,
         starts(
-            Starts.notAfterAlnumOr("+_", Starts.chars("+")),
-            Starts.notAfterAlnumOr("(_-", Starts.union(
+            Starts.where(Starts.notAfterAlnumOr("+_", Starts.chars("+")),
+                (t, c) -> c + 1 < t.length() && Starts.digit(t.charAt(c + 1))),
+            Starts.where(Starts.notAfterAlnumOr("(_-", Starts.union(
                 Starts.chars("+("),
                 Starts.digitRuns(1, 1, (t, s, e) -> t.charAt(s) == '1' && e < t.length() && " .-(".indexOf(t.charAt(e)) >= 0))),
-            Starts.notAfterAlnumOr("._-", Starts.digitRuns(3, 3,
-                (t, s, e) -> t.charAt(s) >= '2' && e < t.length() && (t.charAt(e) == '-' || t.charAt(e) == '.'))),
+                BuiltInDetectors::areaCodeInParentheses),
+            Starts.notAfterAlnumOr("._-", Starts.digitRuns(3, 3, BuiltInDetectors::usExchange)),
             Starts.notAfterAlnumOr("._/+-", Starts.digitRuns(2, 5, (t, s, e) -> t.charAt(s) == '0' && e + 1 < t.length()
                 && " /.-".indexOf(t.charAt(e)) >= 0 && Starts.digit(t.charAt(e + 1))))),
         "(?<![A-Za-z0-9+_])\\+[0-9]{1,3}(?:[ .-]?\\(?[0-9]{1,5}\\)?){1,6}(?![A-Za-z0-9])",
@@ -403,6 +403,32 @@ public final class BuiltInDetectors {
       e = sp;
     }
     return -1;
+  }
+
+  /** {@code (?:\\+?1[ .-]?)?\\([2-9]} at {@code c}, the start of the second phone regex. */
+  private static boolean areaCodeInParentheses(String t, int c) {
+    int n = t.length();
+    int i = c;
+    if (t.charAt(i) != '(') {
+      i += t.charAt(i) == '+' ? 1 : 0;
+      if (i >= n || t.charAt(i) != '1') {
+        return false;
+      }
+      i++;
+      i += i < n && " .-".indexOf(t.charAt(i)) >= 0 ? 1 : 0;
+    }
+    return i + 1 < n && t.charAt(i) == '(' && t.charAt(i + 1) >= '2' && t.charAt(i + 1) <= '9';
+  }
+
+  /** {@code [2-9][0-9]{2}(?:-[2-9][0-9]{2}-|\\.[2-9][0-9]{2}\\.)[0-9]{4}} from the digit run [s, e). */
+  private static boolean usExchange(String t, int s, int e) {
+    if (t.charAt(s) < '2' || e + 8 >= t.length()) {
+      return false;
+    }
+    char sep = t.charAt(e);
+    return (sep == '-' || sep == '.') && t.charAt(e + 1) >= '2' && Starts.digit(t.charAt(e + 1)) && Starts.digit(t.charAt(e + 2))
+        && Starts.digit(t.charAt(e + 3)) && t.charAt(e + 4) == sep && Starts.digit(t.charAt(e + 5))
+        && Starts.digit(t.charAt(e + 6)) && Starts.digit(t.charAt(e + 7)) && Starts.digit(t.charAt(e + 8));
   }
 
   private static int phoneDigits(String text, int start, int end) {

@@ -138,6 +138,26 @@ interface Starts {
     };
   }
 
+  /** The candidates of {@code inner} at which {@code test} holds: a necessary condition of the regex there. */
+  static Starts where(Starts inner, At test) {
+    return (text, profile) -> {
+      int[] all = inner.of(text, profile);
+      Ints out = new Ints();
+      for (int c : all) {
+        if (test.holds(text, c)) {
+          out.add(c);
+        }
+      }
+      return out.toArray();
+    };
+  }
+
+  /** A condition on the text at a candidate start. */
+  @FunctionalInterface
+  interface At {
+    boolean holds(String text, int c);
+  }
+
   /** Concatenation of several candidate sets, sorted. */
   static Starts union(Starts... parts) {
     return (text, profile) -> {

@@ -47,6 +47,17 @@ class ScannerReferencesTest {
     assertThat(compare(new EmailDetector(), reference, fragments, 2L)).isGreaterThan(1_000);
   }
 
+  @Test
+  void llmApiKeyScannerFindsWhatItsRegexFinds() throws Exception {
+    String[] fragments = {
+      "sk-", "sk", "-", "_", " ", "a", "Z", "0", "abcdefghij", "ABCDEFGHIJ0123456789", "proj-", "ant-", "svcacct-", "admin-",
+      "x", ".", "é", "\n", "sk-proj-", "abcdefghijklmnopqrs", "abcdefghijklmnopqrst",
+    };
+    PatternDetector reference = new PatternDetector(LlmApiKeyDetector.NAME,
+        List.of(Pattern.compile(LlmApiKeyDetector.REGEX)), Prefilter.ALWAYS, Refiner.ACCEPT);
+    assertThat(compare(new LlmApiKeyDetector(), reference, fragments, 4L)).isGreaterThan(1_000);
+  }
+
   private static final Pattern VERSION_CONTEXT = Pattern.compile(Ipv4Detector.VERSION_CONTEXT);
 
   /** The regex form of the IPv4 validator. */
