@@ -18,6 +18,7 @@ public final class TextRedactor {
   private final Map<String, Integer> priority;
   /** Mask tokens by detector name: the same few strings for every finding. */
   private final Map<String, String> masks = new java.util.concurrent.ConcurrentHashMap<>();
+  final CleanStrings clean = new CleanStrings();
 
   TextRedactor(Rules rules, Pseudonymizer pseudonymizer) {
     this.rules = rules;
@@ -30,13 +31,16 @@ public final class TextRedactor {
 
   /** Finds (merged, sorted, non-overlapping) regions to redact in {@code text}. */
   public List<Finding> findings(String text) {
-    if (text.isEmpty()) {
+    if (text.isEmpty() || clean.contains(text)) {
       return List.of();
     }
     TextProfile profile = TextProfile.of(text);
     List<Finding> raw = new ArrayList<>(4);
     for (Detector d : rules.detectors()) {
       d.scan(text, profile, raw);
+    }
+    if (raw.isEmpty()) {
+      clean.add(text);
     }
     if (raw.size() <= 1) {
       return raw;
