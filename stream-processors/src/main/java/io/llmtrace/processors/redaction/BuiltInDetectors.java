@@ -383,10 +383,19 @@ public final class BuiltInDetectors {
       k--;
     }
     boolean quoted = start > 0 && (text.charAt(start - 1) == '"' || text.charAt(start - 1) == '\'');
-    if (!quoted && k >= 0 && text.charAt(k) == ':' && v.chars().allMatch(c -> c >= 'a' && c <= 'z')) {
+    if (!quoted && k >= 0 && text.charAt(k) == ':' && lowerCaseWord(v)) {
       return -1;
     }
     return end;
+  }
+
+  private static boolean lowerCaseWord(String v) {
+    for (int i = 0; i < v.length(); i++) {
+      if (v.charAt(i) < 'a' || v.charAt(i) > 'z') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int ibanChecksum(String text, int start, int end) {

@@ -137,8 +137,7 @@ public final class Redactor {
           return r == null ? DROP : r.equals(v.toString()) ? v : r;
         }
         case UNION: {
-          Schema branch = s.getTypes().get(SpecificData.get().resolveUnion(s, v));
-          return value(branch, v, fieldName);
+          return value(nonNullBranch(s, v), v, fieldName);
         }
         case RECORD: {
           IndexedRecord rec = (IndexedRecord) v;
@@ -179,7 +178,7 @@ public final class Redactor {
           counts.merge(NOT_ALLOWED, 1, Integer::sum);
           continue;
         }
-        if (stringValues && value != null && attrs.isBlocked(key)) {
+        if (stringValues && value != null && text.isBlockedKey(key)) {
           counts.merge(BLOCKED_KEY, 1, Integer::sum);
           if (attrs.blockedKeyAction() == Action.DROP) {
             continue;
@@ -198,6 +197,15 @@ public final class Redactor {
         out.put(newKey, value);
       }
       return out;
+    }
+
+    /** The branch of {@code v} (not null): for the usual [null, T] without resolving the union by name. */
+    private static Schema nonNullBranch(Schema union, Object v) {
+      List<Schema> types = union.getTypes();
+      if (types.size() == 2 && types.get(0).getType() == Schema.Type.NULL) {
+        return types.get(1);
+      }
+      return types.get(SpecificData.get().resolveUnion(union, v));
     }
 
     private static Schema nonNull(Schema s) {

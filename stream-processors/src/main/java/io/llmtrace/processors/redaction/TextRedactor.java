@@ -19,6 +19,8 @@ public final class TextRedactor {
   /** Mask tokens by detector name: the same few strings for every finding. */
   private final Map<String, String> masks = new java.util.concurrent.ConcurrentHashMap<>();
   final CleanStrings clean = new CleanStrings();
+  /** Blocked-key verdicts by attribute key: few keys, repeated in every span, each a regex match. */
+  private final Map<String, Boolean> blockedKeys = new java.util.concurrent.ConcurrentHashMap<>();
 
   TextRedactor(Rules rules, Pseudonymizer pseudonymizer) {
     this.rules = rules;
@@ -88,6 +90,18 @@ public final class TextRedactor {
     }
     sb.append(text, pos, text.length());
     return sb.toString();
+  }
+
+  /** {@link AttributeRules#isBlocked} of this tenant's rules, remembered for up to 4096 short keys. */
+  boolean isBlockedKey(String key) {
+    Boolean blocked = blockedKeys.get(key);
+    if (blocked == null) {
+      blocked = rules.attributes().isBlocked(key);
+      if (key.length() <= 256 && blockedKeys.size() < 4096) {
+        blockedKeys.put(key, blocked);
+      }
+    }
+    return blocked;
   }
 
   /** {@code [REDACTED:EMAIL]} for MASK, {@code [EMAIL:3f9a1c2b]} for HASH. */

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Remembering clean short strings must never change what is found, and stays bounded. */
+/**
+ * What a TextRedactor remembers between strings (short strings without findings, blocked-key
+ * verdicts) must never change a result, and stays bounded.
+ */
 class CleanStringsTest {
 
   private final Redactor redactor = new Redactor(RedactionPolicy.loadDefault(RedactionPolicyTest.ENV::get));
@@ -38,6 +41,20 @@ class CleanStringsTest {
     assertThat(text.clean.contains(longClean)).isFalse();
     assertThat(text.clean.contains("user")).isTrue();
     assertThat(text.findings(email)).hasSize(1);
+  }
+
+  @Test
+  void rememberedBlockedKeyVerdictsAreTheRegexVerdicts() {
+    TextRedactor text = redactor.textRedactor(null);
+    AttributeRules rules = redactor.policy().base().attributes();
+    String[] keys = {"password", "db.password", "user_password", "passwords", "token", "x-api-key", "api_key", "apikey",
+        "http.route", "queue_ms", "Authorization", "set-cookie", "cookie_jar", "session-token", "tokens", "SECRET", "", "a.b.c"};
+    for (int round = 0; round < 2; round++) {
+      for (String k : keys) {
+        assertThat(text.isBlockedKey(k)).as(k).isEqualTo(rules.isBlocked(k));
+      }
+    }
+    assertThat(java.util.Arrays.stream(keys).filter(rules::isBlocked).count()).isBetween(5L, 15L);
   }
 
   @Test
