@@ -2,7 +2,11 @@ package io.llmtrace.processors.redaction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -12,6 +16,7 @@ import org.junit.jupiter.api.Test;
 class TextProfileTest {
 
   private static final String[] NEEDLES = {"key", "aws", "token", "sk-", "AKIA", "-----BEGIN ", "://", "ey", "_live_", "@"};
+  private static final Pattern DIGIT_RUN = Pattern.compile("[0-9]+");
   private static final String CHARS = "keyKEYawsAWStokenTOKENsSkK-_:/@ BEGIN07\u212A\u0130\u00e9\u017f\u1e9e";
 
   @Test
@@ -46,6 +51,12 @@ class TextProfileTest {
         }
       }
       assertThat(p.lower(text)).isEqualTo(lower);
+      List<Integer> runs = new ArrayList<>();
+      for (Matcher m = DIGIT_RUN.matcher(text); m.find(); ) {
+        runs.add(m.start());
+        runs.add(m.end());
+      }
+      assertThat(p.digitRuns(text)).as("<%s>", text).containsExactly(runs.stream().mapToInt(Integer::intValue).toArray());
       int digits = (int) text.chars().filter(c -> c >= '0' && c <= '9').count();
       assertThat(p.digits()).isEqualTo(digits);
       // "maybe" is allowed only for long strings
@@ -62,7 +73,7 @@ class TextProfileTest {
     String text = "api_\u212Aey=abc \u0130D \u00c9";
 
     assertThat(TextProfile.of(text).lower(text)).isEqualTo("api_\u212Aey=abc \u0130d \u00c9");
-    assertThat(java.util.regex.Pattern.compile("(?i)key|id|\u00e9").matcher(text).find()).isFalse();
+    assertThat(Pattern.compile("(?i)key|id|\u00e9").matcher(text).find()).isFalse();
   }
 
   /** What (?i) without UNICODE_CASE folds: 'A'..'Z' only (not the Kelvin sign, not 'İ'). */
