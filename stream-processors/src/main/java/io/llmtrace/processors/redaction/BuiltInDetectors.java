@@ -107,16 +107,7 @@ public final class BuiltInDetectors {
         "(?<![0-9-])(?!000|666|9[0-9]{2})[0-9]{3}-(?!00)[0-9]{2}-(?!0000)[0-9]{4}(?![0-9-])"));
     add(m, new EmailDetector());
     add(m, pattern("phone", (t, p) -> p.digits() >= 8, BuiltInDetectors::phoneDigits,
-        starts(
-            Starts.where(Starts.notAfterAlnumOr("+_", Starts.chars("+")),
-                (t, c) -> c + 1 < t.length() && Starts.digit(t.charAt(c + 1))),
-            Starts.where(Starts.notAfterAlnumOr("(_-", Starts.union(
-                Starts.chars("+("),
-                Starts.digitRuns(1, 1, (t, s, e) -> t.charAt(s) == '1' && e < t.length() && " .-(".indexOf(t.charAt(e)) >= 0))),
-                BuiltInDetectors::areaCodeInParentheses),
-            Starts.notAfterAlnumOr("._-", Starts.digitRuns(3, 3, BuiltInDetectors::usExchange)),
-            Starts.notAfterAlnumOr("._/+-", Starts.digitRuns(2, 5, (t, s, e) -> t.charAt(s) == '0' && e + 1 < t.length()
-                && " /.-".indexOf(t.charAt(e)) >= 0 && Starts.digit(t.charAt(e + 1))))),
+        PhoneStarts.PER_REGEX,
         "(?<![A-Za-z0-9+_])\\+[0-9]{1,3}(?:[ .-]?\\(?[0-9]{1,5}\\)?){1,6}(?![A-Za-z0-9])",
         "(?<![A-Za-z0-9(_-])(?:\\+?1[ .-]?)?\\([2-9][0-9]{2}\\)[ .-]?[2-9][0-9]{2}[ .-][0-9]{4}(?![A-Za-z0-9])",
         "(?<![A-Za-z0-9._-])[2-9][0-9]{2}(?:-[2-9][0-9]{2}-|\\.[2-9][0-9]{2}\\.)[0-9]{4}(?![A-Za-z0-9_-]|\\.[0-9])",
@@ -412,32 +403,6 @@ public final class BuiltInDetectors {
       e = sp;
     }
     return -1;
-  }
-
-  /** {@code (?:\\+?1[ .-]?)?\\([2-9]} at {@code c}, the start of the second phone regex. */
-  private static boolean areaCodeInParentheses(String t, int c) {
-    int n = t.length();
-    int i = c;
-    if (t.charAt(i) != '(') {
-      i += t.charAt(i) == '+' ? 1 : 0;
-      if (i >= n || t.charAt(i) != '1') {
-        return false;
-      }
-      i++;
-      i += i < n && " .-".indexOf(t.charAt(i)) >= 0 ? 1 : 0;
-    }
-    return i + 1 < n && t.charAt(i) == '(' && t.charAt(i + 1) >= '2' && t.charAt(i + 1) <= '9';
-  }
-
-  /** {@code [2-9][0-9]{2}(?:-[2-9][0-9]{2}-|\\.[2-9][0-9]{2}\\.)[0-9]{4}} from the digit run [s, e). */
-  private static boolean usExchange(String t, int s, int e) {
-    if (t.charAt(s) < '2' || e + 8 >= t.length()) {
-      return false;
-    }
-    char sep = t.charAt(e);
-    return (sep == '-' || sep == '.') && t.charAt(e + 1) >= '2' && Starts.digit(t.charAt(e + 1)) && Starts.digit(t.charAt(e + 2))
-        && Starts.digit(t.charAt(e + 3)) && t.charAt(e + 4) == sep && Starts.digit(t.charAt(e + 5))
-        && Starts.digit(t.charAt(e + 6)) && Starts.digit(t.charAt(e + 7)) && Starts.digit(t.charAt(e + 8));
   }
 
   private static int phoneDigits(String text, int start, int end) {

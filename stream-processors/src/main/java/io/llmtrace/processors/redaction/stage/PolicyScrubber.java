@@ -36,7 +36,7 @@ public final class PolicyScrubber implements SpanScrubber {
 
   /**
    * In place: the processor owns the span it just deserialized and dead-letters the original bytes,
-   * not the span, so a copy would only cost (about a third of the redaction time of a 1 KB span).
+   * not the span, so an Avro deep copy would only add its cost (see docs/BENCHMARKS.md).
    */
   @Override
   public LlmSpan scrub(LlmSpan span) {
