@@ -62,36 +62,35 @@ public final class BuiltInDetectors {
     add(m, pattern("url_credentials", literal("://"), Refiner.ACCEPT, starts(BuiltInDetectors::schemeStarts),
         "\\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\\s:/?#@\"'<>]{1,128}:([^\\s/?#@\"'<>]{1,256})@"));
     add(m, pattern("bearer_token",
-        (t, p) -> p.lower(t).contains("earer") || p.lower(t).contains("uthorization"),
+        ONLY_AT_STARTS,
         Refiner.ACCEPT,
-        starts(Starts.lowerNeedles(0, "authorization"), Starts.lowerNeedles(0, "bearer")),
+        starts(Starts.lowerNeedles(0, "authorization"), Starts.notAfterAlnumOr("_", Starts.lowerNeedles(0, "bearer"))),
         "(?i)authorization[\"']?\\s*[:=]\\s*[\"']?(?:bearer|basic|token|digest)\\s+([A-Za-z0-9._~+/=-]{6,})",
         "(?<![A-Za-z0-9_])[Bb]earer\\s+((?=[A-Za-z._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{16,})"));
-    add(m, pattern("jwt", ONLY_AT_STARTS, BuiltInDetectors::jwtHeader, starts(Starts.needles(0, "ey")),
+    add(m, pattern("jwt", ONLY_AT_STARTS, BuiltInDetectors::jwtHeader, starts(Starts.notAfterAlnumOr("_-", Starts.needles(0, "ey"))),
         "(?<![A-Za-z0-9_-])ey[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]*"));
     add(m, pattern("aws_access_key_id", ONLY_AT_STARTS, Refiner.ACCEPT,
-        starts(Starts.needles(0, "AKIA", "ASIA")),
+        starts(Starts.notAfterAlnumOr("", Starts.needles(0, "AKIA", "ASIA"))),
         "(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])"));
     add(m, pattern("aws_secret_key",
-        (t, p) -> p.lower(t).contains("aws") || p.lower(t).contains("secret"),
+        keyword("aws", "secret"),
         BuiltInDetectors::awsSecretNearContext,
         starts(Starts.lowerNeedles(0, "aws"), BuiltInDetectors::base64Runs40),
         "(?i)aws_?secret_?access_?key[\"']?\\s*[:=]\\s*[\"']?([A-Za-z0-9/+=]{16,})",
         "(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"));
-    add(m, pattern("github_token", ONLY_AT_STARTS, Refiner.ACCEPT, starts(Starts.needles(0, "gh", "github_pat_")),
+    add(m, pattern("github_token", ONLY_AT_STARTS, Refiner.ACCEPT, starts(Starts.notAfterAlnumOr("_", Starts.needles(0, "gh", "github_pat_"))),
         "(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])"));
     add(m, pattern("stripe_key", ONLY_AT_STARTS, Refiner.ACCEPT,
-        starts(Starts.needles(-2, "_live_", "_test_")),
+        starts(Starts.notAfterAlnumOr("_", Starts.needles(-2, "_live_", "_test_"))),
         "(?<![A-Za-z0-9_])(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{3,247}(?![A-Za-z0-9_])"));
-    add(m, pattern("llm_api_key", ONLY_AT_STARTS, Refiner.ACCEPT, starts(Starts.needles(0, "sk-")),
-        "(?<![A-Za-z0-9_-])sk-(?:proj-|ant-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"));
+    add(m, new LlmApiKeyDetector());
     add(m, pattern("slack_token", ONLY_AT_STARTS, Refiner.ACCEPT,
-        starts(Starts.needles(0, "xox", "xapp-")),
+        starts(Starts.notAfterAlnumOr("_", Starts.needles(0, "xox", "xapp-"))),
         "(?<![A-Za-z0-9_])(?:xox[abprs]-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,})"));
-    add(m, pattern("google_api_key", ONLY_AT_STARTS, Refiner.ACCEPT, starts(Starts.needles(0, "AIza")),
+    add(m, pattern("google_api_key", ONLY_AT_STARTS, Refiner.ACCEPT, starts(Starts.notAfterAlnumOr("_", Starts.needles(0, "AIza"))),
         "(?<![A-Za-z0-9_])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])"));
     add(m, pattern("secret_assignment",
-        (t, p) -> (p.equals() || p.colon()) && containsAny(p.lower(t), SECRET_NEEDLES),
+        (t, p) -> p.equals() || p.colon(),
         BuiltInDetectors::notAPlaceholder,
         starts(BuiltInDetectors::secretAssignmentStarts),
         "(?i)(?<![A-Za-z0-9])(?:[A-Za-z0-9]+[_.-])*(?:password|passwd|pwd|passphrase|secret|client_secret|"
@@ -100,39 +99,29 @@ public final class BuiltInDetectors {
             + "(?:\\\\\"([^\"\\\\\\n]{1,256})\\\\\"|\"([^\"\\n]{1,256})\"|'([^'\\n]{1,256})'|"
             + "([^\\s\"',;&}\\[\\]<>{()\\\\][^\\s\"',;&}<>]{0,255}))"));
     add(m, pattern("iban", (t, p) -> p.digits() >= 10, BuiltInDetectors::ibanChecksum,
-        starts(BuiltInDetectors::ibanStarts),
+        starts(Starts.notAfterAlnumOr("", BuiltInDetectors::ibanStarts)),
         "(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9])"));
     add(m, new PaymentCardDetector());
     add(m, pattern("us_ssn", (t, p) -> p.digits() >= 9 && p.dash(), Refiner.ACCEPT,
-        starts(Starts.digitRuns(3, 3, (t, s, e) -> e < t.length() && t.charAt(e) == '-')),
+        starts(Starts.digitRuns(3, 3, (t, s, e) -> e < t.length() && t.charAt(e) == '-' && (s == 0 || t.charAt(s - 1) != '-'))),
         "(?<![0-9-])(?!000|666|9[0-9]{2})[0-9]{3}-(?!00)[0-9]{2}-(?!0000)[0-9]{4}(?![0-9-])"));
-    add(m, pattern("email", (t, p) -> p.at(), Refiner.ACCEPT, starts(BuiltInDetectors::emailStarts),
-        "(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])"));
+    add(m, new EmailDetector());
     add(m, pattern("phone", (t, p) -> p.digits() >= 8, BuiltInDetectors::phoneDigits,
-        starts(
-            Starts.chars("+"),
-            Starts.union(
-                Starts.chars("+("),
-                Starts.digitRuns(1, 1, (t, s, e) -> t.charAt(s) == '1' && e < t.length() && " .-(".indexOf(t.charAt(e)) >= 0)),
-            Starts.digitRuns(3, 3, (t, s, e) -> t.charAt(s) >= '2' && e < t.length() && (t.charAt(e) == '-' || t.charAt(e) == '.')),
-            Starts.digitRuns(2, 5, (t, s, e) -> t.charAt(s) == '0' && e + 1 < t.length()
-                && " /.-".indexOf(t.charAt(e)) >= 0 && Starts.digit(t.charAt(e + 1)))),
+        PhoneStarts.PER_REGEX,
         "(?<![A-Za-z0-9+_])\\+[0-9]{1,3}(?:[ .-]?\\(?[0-9]{1,5}\\)?){1,6}(?![A-Za-z0-9])",
         "(?<![A-Za-z0-9(_-])(?:\\+?1[ .-]?)?\\([2-9][0-9]{2}\\)[ .-]?[2-9][0-9]{2}[ .-][0-9]{4}(?![A-Za-z0-9])",
         "(?<![A-Za-z0-9._-])[2-9][0-9]{2}(?:-[2-9][0-9]{2}-|\\.[2-9][0-9]{2}\\.)[0-9]{4}(?![A-Za-z0-9_-]|\\.[0-9])",
         "(?<![A-Za-z0-9._/+-])0[0-9]{1,4}(?:[ /.-][0-9]{2,8}){1,4}(?![A-Za-z0-9_/-]|[.,:][0-9])"));
     add(m, pattern("ipv6", (t, p) -> p.colon(), BuiltInDetectors::ipv6, starts(BuiltInDetectors::ipv6Starts),
         "(?<![A-Za-z0-9:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|[0-9]{1,3}(?:\\.[0-9]{1,3}){3})?(?![A-Za-z0-9:])"));
-    add(m, pattern("ipv4", (t, p) -> p.digits() >= 4, BuiltInDetectors::notAVersion,
-        starts(Starts.digitRuns(1, 3, (t, s, e) -> e + 1 < t.length() && t.charAt(e) == '.'
-            && Starts.digit(t.charAt(e + 1)) && (s == 0 || !Starts.alnum(t.charAt(s - 1)) && t.charAt(s - 1) != '.'))),
-        "(?<![A-Za-z0-9.])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}"
-            + "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?![A-Za-z0-9]|\\.[0-9]|-[A-Za-z])"));
+    add(m, new Ipv4Detector());
     return java.util.Collections.unmodifiableMap(m);
   }
 
   /** Lower-case substrings of which every secret_assignment keyword contains one. */
   private static final String[] SECRET_NEEDLES = {"pass", "pwd", "secret", "key", "token", "credential"};
+  private static final long[][] SECRET_MASKS =
+      java.util.Arrays.stream(SECRET_NEEDLES).map(TextProfile::mask).toArray(long[][]::new);
 
   private static void add(Map<String, Detector> m, Detector d) {
     m.put(d.name(), d);
@@ -157,34 +146,6 @@ public final class BuiltInDetectors {
 
   private static List<Starts> starts(Starts... perRegex) {
     return List.of(perRegex);
-  }
-
-  private static boolean containsAny(String lower, String[] needles) {
-    for (String n : needles) {
-      if (lower.contains(n)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean emailLocal(char c) {
-    return Starts.alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
-  }
-
-  /** An e-mail starts where the run of local-part characters left of an '@' starts. */
-  private static int[] emailStarts(String text, TextProfile profile) {
-    Starts.Ints out = new Starts.Ints();
-    for (int a = text.indexOf('@'); a >= 0; a = text.indexOf('@', a + 1)) {
-      int s = a;
-      while (s > 0 && emailLocal(text.charAt(s - 1))) {
-        s--;
-      }
-      if (s < a) {
-        out.add(s);
-      }
-    }
-    return out.sortedDistinct();
   }
 
   /** A scheme (1 + 1..20 chars) ends right before "://". */
@@ -224,13 +185,13 @@ public final class BuiltInDetectors {
     return Starts.alnum(c) || c == '/' || c == '+' || c == '=';
   }
 
-  /** Two upper-case letters right before a digit run, not after a letter or digit. */
+  /** Two upper-case letters right before a run of at least two digits. */
   private static int[] ibanStarts(String text, TextProfile profile) {
+    int[] runs = profile.digitRuns(text);
     Starts.Ints out = new Starts.Ints();
-    for (int d = 2, n = text.length(); d + 1 < n; d++) {
-      char c = text.charAt(d);
-      if (Starts.digit(c) && Starts.digit(text.charAt(d + 1)) && upper(text.charAt(d - 1))
-          && upper(text.charAt(d - 2))) {
+    for (int r = 0; r < runs.length; r += 2) {
+      int d = runs[r];
+      if (d >= 2 && runs[r + 1] - d >= 2 && upper(text.charAt(d - 1)) && upper(text.charAt(d - 2))) {
         out.add(d - 2);
       }
     }
@@ -284,10 +245,17 @@ public final class BuiltInDetectors {
 
   /** Starts of alphanumeric runs in the [A-Za-z0-9_.-] word around each keyword occurrence. */
   private static int[] secretAssignmentStarts(String text, TextProfile profile) {
-    String lower = profile.lower(text);
     Starts.Ints out = new Starts.Ints();
-    for (String needle : SECRET_NEEDLES) {
+    for (int i = 0; i < SECRET_NEEDLES.length; i++) {
+      if (!profile.mayContainIgnoreCase(SECRET_MASKS[i][0], SECRET_MASKS[i][1])) {
+        continue;
+      }
+      String needle = SECRET_NEEDLES[i];
+      String lower = profile.lower(text);
       for (int k = lower.indexOf(needle); k >= 0; k = lower.indexOf(needle, k + 1)) {
+        if (!assignedAfterWord(text, k)) {
+          continue;
+        }
         int s = k;
         while (s > 0 && identifier(text.charAt(s - 1))) {
           s--;
@@ -302,14 +270,46 @@ public final class BuiltInDetectors {
     return out.sortedDistinct();
   }
 
+  /**
+   * The keyword ends the [A-Za-z0-9_.-] word it is in (the regex's next token, {@code \\?["']},
+   * whitespace or [:=], is no word character), so the word must be followed by
+   * {@code (?:\\?["'])?\s*[:=]}; most keyword occurrences in prose are not.
+   */
+  private static boolean assignedAfterWord(String text, int k) {
+    int n = text.length();
+    int i = k;
+    while (i < n && identifier(text.charAt(i))) {
+      i++;
+    }
+    if (i < n && text.charAt(i) == '\\' && i + 1 < n && (text.charAt(i + 1) == '"' || text.charAt(i + 1) == '\'')) {
+      i += 2;
+    } else if (i < n && (text.charAt(i) == '"' || text.charAt(i) == '\'')) {
+      i++;
+    }
+    while (i < n && " \t\n\u000B\f\r".indexOf(text.charAt(i)) >= 0) {
+      i++;
+    }
+    return i < n && (text.charAt(i) == ':' || text.charAt(i) == '=');
+  }
+
   private static boolean identifier(char c) {
     return Starts.alnum(c) || c == '_' || c == '.' || c == '-';
   }
 
-  private static Prefilter literal(String... needles) {
+  private static Prefilter literal(String needle) {
+    long[] mask = TextProfile.mask(needle);
+    return (text, profile) -> profile.mayContain(mask[0], mask[1]) && text.contains(needle);
+  }
+
+  /** Whether the text contains one of the lower-case keywords, ignoring ASCII case. */
+  private static Prefilter keyword(String... needles) {
+    long[][] masks = new long[needles.length][];
+    for (int i = 0; i < needles.length; i++) {
+      masks[i] = TextProfile.mask(needles[i]);
+    }
     return (text, profile) -> {
-      for (String n : needles) {
-        if (text.contains(n)) {
+      for (int i = 0; i < needles.length; i++) {
+        if (profile.mayContainIgnoreCase(masks[i][0], masks[i][1]) && profile.lower(text).contains(needles[i])) {
           return true;
         }
       }
@@ -374,10 +374,19 @@ public final class BuiltInDetectors {
       k--;
     }
     boolean quoted = start > 0 && (text.charAt(start - 1) == '"' || text.charAt(start - 1) == '\'');
-    if (!quoted && k >= 0 && text.charAt(k) == ':' && v.chars().allMatch(c -> c >= 'a' && c <= 'z')) {
+    if (!quoted && k >= 0 && text.charAt(k) == ':' && lowerCaseWord(v)) {
       return -1;
     }
     return end;
+  }
+
+  private static boolean lowerCaseWord(String v) {
+    for (int i = 0; i < v.length(); i++) {
+      if (v.charAt(i) < 'a' || v.charAt(i) > 'z') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int ibanChecksum(String text, int start, int end) {
@@ -448,14 +457,6 @@ public final class BuiltInDetectors {
       }
     }
     return groups;
-  }
-
-  private static final Pattern VERSION_CONTEXT =
-      Pattern.compile("(?i)(?:version|ver\\.?|release|build|firmware|v)\\s*[:=]?\\s*$");
-
-  private static int notAVersion(String text, int start, int end) {
-    String before = text.substring(Math.max(0, start - 12), start);
-    return VERSION_CONTEXT.matcher(before).find() ? -1 : end;
   }
 
   /** Names of all built-in detectors, in priority order. */

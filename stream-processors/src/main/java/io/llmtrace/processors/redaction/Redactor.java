@@ -43,6 +43,12 @@ public final class Redactor {
 
   private static final Object DROP = new Object();
 
+  /** Top-level fields by position: skipped (exempt or the summary), the user id, or scanned. */
+  private static final byte SCAN = 0;
+  private static final byte SKIP = 1;
+  private static final byte USER = 2;
+  private static final byte[] TOP_LEVEL = topLevel(LlmSpan.getClassSchema());
+
   private final RedactionPolicy policy;
   private final TextRedactor baseRedactor;
   private final Map<String, TextRedactor> tenantRedactors = new HashMap<>();
@@ -75,12 +81,12 @@ public final class Redactor {
     Rules rules = policy.rulesFor(tenant);
     Walk walk = new Walk(rules, textRedactor(tenant), new LinkedHashMap<>());
     for (Schema.Field f : span.getSchema().getFields()) {
-      String name = f.name();
-      if (EXEMPT_FIELDS.contains(name) || name.equals("redaction")) {
+      byte kind = TOP_LEVEL[f.pos()];
+      if (kind == SKIP) {
         continue;
       }
       Object value = span.get(f.pos());
-      if (name.equals("user_id") && rules.hashUserIds()) {
+      if (kind == USER && rules.hashUserIds()) {
         if (value != null) {
           span.put(f.pos(), "uid_" + policy.pseudonymizer().hex(value.toString(), 16));
           walk.counts.merge(USER_ID, 1, Integer::sum);
@@ -96,6 +102,15 @@ public final class Redactor {
             .setPolicyVersion(policy.version())
             .build());
     return span;
+  }
+
+  private static byte[] topLevel(Schema schema) {
+    byte[] kinds = new byte[schema.getFields().size()];
+    for (Schema.Field f : schema.getFields()) {
+      String name = f.name();
+      kinds[f.pos()] = EXEMPT_FIELDS.contains(name) || name.equals("redaction") ? SKIP : name.equals("user_id") ? USER : SCAN;
+    }
+    return kinds;
   }
 
   /** One traversal: the tenant's rules and the counts collected so far. */
@@ -122,8 +137,7 @@ public final class Redactor {
           return r == null ? DROP : r.equals(v.toString()) ? v : r;
         }
         case UNION: {
-          Schema branch = s.getTypes().get(SpecificData.get().resolveUnion(s, v));
-          return value(branch, v, fieldName);
+          return value(nonNullBranch(s, v), v, fieldName);
         }
         case RECORD: {
           IndexedRecord rec = (IndexedRecord) v;
@@ -164,7 +178,7 @@ public final class Redactor {
           counts.merge(NOT_ALLOWED, 1, Integer::sum);
           continue;
         }
-        if (stringValues && value != null && attrs.isBlocked(key)) {
+        if (stringValues && value != null && text.isBlockedKey(key)) {
           counts.merge(BLOCKED_KEY, 1, Integer::sum);
           if (attrs.blockedKeyAction() == Action.DROP) {
             continue;
@@ -183,6 +197,15 @@ public final class Redactor {
         out.put(newKey, value);
       }
       return out;
+    }
+
+    /** The branch of {@code v} (not null): for the usual [null, T] without resolving the union by name. */
+    private static Schema nonNullBranch(Schema union, Object v) {
+      List<Schema> types = union.getTypes();
+      if (types.size() == 2 && types.get(0).getType() == Schema.Type.NULL) {
+        return types.get(1);
+      }
+      return types.get(SpecificData.get().resolveUnion(union, v));
     }
 
     private static Schema nonNull(Schema s) {

@@ -53,6 +53,9 @@ interface Starts {
     return (text, profile) -> {
       Ints out = new Ints();
       for (int c = 0; c < set.length(); c++) {
+        if (!profile.has(set.charAt(c))) {
+          continue;
+        }
         for (int k = text.indexOf(set.charAt(c)); k >= 0; k = text.indexOf(set.charAt(c), k + 1)) {
           out.add(k);
         }
@@ -63,33 +66,96 @@ interface Starts {
 
   /** Occurrences of lower-case needles in the ASCII-lower-cased text, shifted by {@code offset}. */
   static Starts lowerNeedles(int offset, String... needles) {
+    long[][] masks = masks(needles);
     return (text, profile) -> {
-      String lower = profile.lower(text);
-      Ints out = new Ints();
-      for (String needle : needles) {
-        for (int k = lower.indexOf(needle); k >= 0; k = lower.indexOf(needle, k + 1)) {
+      Ints out = null;
+      for (int i = 0; i < needles.length; i++) {
+        if (!profile.mayContainIgnoreCase(masks[i][0], masks[i][1])) {
+          continue;
+        }
+        String lower = profile.lower(text);
+        for (int k = lower.indexOf(needles[i]); k >= 0; k = lower.indexOf(needles[i], k + 1)) {
           if (k + offset >= 0) {
+            out = out == null ? new Ints() : out;
             out.add(k + offset);
           }
         }
       }
-      return out.sortedDistinct();
+      return out == null ? Ints.NONE : out.sortedDistinct();
     };
   }
 
   /** Occurrences of case-sensitive needles, shifted by {@code offset}. */
   static Starts needles(int offset, String... needles) {
+    long[][] masks = masks(needles);
     return (text, profile) -> {
-      Ints out = new Ints();
-      for (String needle : needles) {
-        for (int k = text.indexOf(needle); k >= 0; k = text.indexOf(needle, k + 1)) {
+      Ints out = null;
+      for (int i = 0; i < needles.length; i++) {
+        if (!profile.mayContain(masks[i][0], masks[i][1])) {
+          continue;
+        }
+        for (int k = text.indexOf(needles[i]); k >= 0; k = text.indexOf(needles[i], k + 1)) {
           if (k + offset >= 0) {
+            out = out == null ? new Ints() : out;
             out.add(k + offset);
           }
         }
       }
-      return out.sortedDistinct();
+      return out == null ? Ints.NONE : out.sortedDistinct();
     };
+  }
+
+  private static long[][] masks(String[] needles) {
+    long[][] masks = new long[needles.length][];
+    for (int i = 0; i < needles.length; i++) {
+      masks[i] = TextProfile.mask(needles[i]);
+    }
+    return masks;
+  }
+
+  /**
+   * The candidates of {@code inner} not right after an ASCII letter, digit or one of {@code also}:
+   * the regex's leading negative look-behind {@code (?<![A-Za-z0-9...])}, tested here because a
+   * literal like "ey" or "gh" mostly occurs inside words, where the regex would fail on it anyway.
+   */
+  static Starts notAfterAlnumOr(String also, Starts inner) {
+    return (text, profile) -> {
+      int[] all = inner.of(text, profile);
+      Ints out = null;
+      for (int k = 0; k < all.length; k++) {
+        int c = all[k];
+        boolean blocked = c > 0 && (alnum(text.charAt(c - 1)) || also.indexOf(text.charAt(c - 1)) >= 0);
+        if (blocked && out == null) {
+          out = new Ints();
+          for (int j = 0; j < k; j++) {
+            out.add(all[j]);
+          }
+        } else if (!blocked && out != null) {
+          out.add(c);
+        }
+      }
+      return out == null ? all : out.toArray();
+    };
+  }
+
+  /** The candidates of {@code inner} at which {@code test} holds: a necessary condition of the regex there. */
+  static Starts where(Starts inner, At test) {
+    return (text, profile) -> {
+      int[] all = inner.of(text, profile);
+      Ints out = new Ints();
+      for (int c : all) {
+        if (test.holds(text, c)) {
+          out.add(c);
+        }
+      }
+      return out.toArray();
+    };
+  }
+
+  /** A condition on the text at a candidate start. */
+  @FunctionalInterface
+  interface At {
+    boolean holds(String text, int c);
   }
 
   /** Concatenation of several candidate sets, sorted. */
@@ -107,7 +173,7 @@ interface Starts {
 
   /** A growable int array. */
   final class Ints {
-    private static final int[] NONE = new int[0];
+    static final int[] NONE = new int[0];
     private int[] a = NONE;
     private int n;
 

@@ -16,6 +16,11 @@ public final class TextRedactor {
   private final Rules rules;
   private final Pseudonymizer pseudonymizer;
   private final Map<String, Integer> priority;
+  /** Mask tokens by detector name: the same few strings for every finding. */
+  private final Map<String, String> masks = new java.util.concurrent.ConcurrentHashMap<>();
+  final CleanStrings clean = new CleanStrings();
+  /** Blocked-key verdicts by attribute key: few keys, repeated in every span, each a regex match. */
+  private final Map<String, Boolean> blockedKeys = new java.util.concurrent.ConcurrentHashMap<>();
 
   TextRedactor(Rules rules, Pseudonymizer pseudonymizer) {
     this.rules = rules;
@@ -28,13 +33,16 @@ public final class TextRedactor {
 
   /** Finds (merged, sorted, non-overlapping) regions to redact in {@code text}. */
   public List<Finding> findings(String text) {
-    if (text.isEmpty()) {
+    if (text.isEmpty() || clean.contains(text)) {
       return List.of();
     }
     TextProfile profile = TextProfile.of(text);
     List<Finding> raw = new ArrayList<>(4);
     for (Detector d : rules.detectors()) {
       d.scan(text, profile, raw);
+    }
+    if (raw.isEmpty()) {
+      clean.add(text);
     }
     if (raw.size() <= 1) {
       return raw;
@@ -84,12 +92,23 @@ public final class TextRedactor {
     return sb.toString();
   }
 
+  /** {@link AttributeRules#isBlocked} of this tenant's rules, remembered for up to 4096 short keys. */
+  boolean isBlockedKey(String key) {
+    Boolean blocked = blockedKeys.get(key);
+    if (blocked == null) {
+      blocked = rules.attributes().isBlocked(key);
+      if (key.length() <= 256 && blockedKeys.size() < 4096) {
+        blockedKeys.put(key, blocked);
+      }
+    }
+    return blocked;
+  }
+
   /** {@code [REDACTED:EMAIL]} for MASK, {@code [EMAIL:3f9a1c2b]} for HASH. */
   String replacement(String detector, Action action, String value) {
-    String label = detector.toUpperCase(Locale.ROOT);
     if (action == Action.HASH) {
-      return "[" + label + ":" + pseudonymizer.hex(value, 8) + "]";
+      return "[" + detector.toUpperCase(Locale.ROOT) + ":" + pseudonymizer.hex(value, 8) + "]";
     }
-    return "[REDACTED:" + label + "]";
+    return masks.computeIfAbsent(detector, d -> "[REDACTED:" + d.toUpperCase(Locale.ROOT) + "]");
   }
 }

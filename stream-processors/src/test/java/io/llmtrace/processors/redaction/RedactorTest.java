@@ -191,6 +191,17 @@ class RedactorTest {
   }
 
   @Test
+  void inPlaceGivesTheSameSpanAsTheCopy() {
+    for (String tenant : List.of("tenant-acme", "strict", "hashing", "dropping")) {
+      LlmSpan raw = secretEverywhere(tenant);
+      LlmSpan copy = redactor.redact(raw);
+      LlmSpan same = redactor.redactInPlace(raw);
+
+      assertThat(same).isSameAs(raw).isEqualTo(copy);
+    }
+  }
+
+  @Test
   void redactingTwiceChangesNothingMore() {
     LlmSpan once = redactor.redact(secretEverywhere("tenant-acme"));
     LlmSpan twice = redactor.redact(once);

@@ -34,9 +34,13 @@ public final class PolicyScrubber implements SpanScrubber {
     }
   }
 
+  /**
+   * In place: the processor owns the span it just deserialized and dead-letters the original bytes,
+   * not the span, so an Avro deep copy would only add its cost (see docs/BENCHMARKS.md).
+   */
   @Override
   public LlmSpan scrub(LlmSpan span) {
-    return redactor.redact(span);
+    return redactor.redactInPlace(span);
   }
 
   @Override

@@ -9,6 +9,7 @@ import java.util.Set;
  */
 public interface SpanScrubber {
 
+  /** The redacted span; may be {@code span} itself, modified (the caller owns it and must not reuse it). */
   LlmSpan scrub(LlmSpan span);
 
   /** Canary values present anywhere in {@code span} (empty when none). */
