@@ -20,6 +20,6 @@ mvn -q -B -DskipTests -pl deploy/benchmarks -am package
 classpath="deploy/benchmarks/target/classes:$(cat deploy/benchmarks/target/runtime.classpath)"
 case "$which" in
   gateway) exec java -Xmx512m ${BENCH_JAVA_OPTS:-} -cp "$classpath" io.llmtrace.bench.GatewayVsZipkin "$@" ;;
-  sink) exec java -Xmx2g ${BENCH_JAVA_OPTS:-} -cp "$classpath" io.llmtrace.bench.SinkVsDirectInsert "$@" ;;
+  sink) exec java -Xmx3g ${BENCH_JAVA_OPTS:-} -cp "$classpath" io.llmtrace.bench.SinkVsDirectInsert "$@" ;;
   *) echo "unknown benchmark: $which (known: gateway, sink)" >&2; exit 2 ;;
 esac

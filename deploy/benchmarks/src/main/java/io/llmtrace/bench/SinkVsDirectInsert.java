@@ -103,16 +103,23 @@ public final class SinkVsDirectInsert {
 
   /** A mix of the shared span shapes (fully populated, minimal, a four-span RAG trace), dated today. */
   static List<LlmSpan> spans(int count) {
-    Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS).minus(Duration.ofMinutes(30));
     List<LlmSpan> spans = new ArrayList<>(count);
-    for (int i = 0; spans.size() < count; i++) {
+    forEachSpan(count, spans::add);
+    return spans;
+  }
+
+  /** The same spans one at a time, so that neither side has to hold them all. */
+  static void forEachSpan(int count, java.util.function.Consumer<LlmSpan> action) {
+    Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS).minus(Duration.ofMinutes(30));
+    int made = 0;
+    for (int i = 0; made < count; i++) {
       String traceId = TestSpans.traceId(i);
       List<LlmSpan> shapes = new ArrayList<>(TestSpans.ragTrace(traceId, start.plusMillis(i)));
       LlmSpan full = TestSpans.fullyPopulated();
       full.setTraceId(traceId);
       shapes.add(full);
       shapes.add(TestSpans.minimal());
-      for (int s = 0; s < shapes.size() && spans.size() < count; s++) {
+      for (int s = 0; s < shapes.size() && made < count; s++, made++) {
         LlmSpan span = shapes.get(s);
         Duration shift = Duration.between(span.getStartTime(), start.plusMillis(i));
         span.setTraceId(traceId);
@@ -120,10 +127,9 @@ public final class SinkVsDirectInsert {
         span.setStartTime(span.getStartTime().plus(shift));
         span.setEndTime(span.getEndTime().plus(shift));
         span.getEvents().forEach(event -> event.setTime(event.getTime().plus(shift)));
-        spans.add(span);
+        action.accept(span);
       }
     }
-    return spans;
   }
 
   /** Produces the spans in chunks, so the harness does not hold them all while the sink runs. */
@@ -134,9 +140,7 @@ public final class SinkVsDirectInsert {
         "linger.ms", 20, "batch.size", 512 * 1024, "compression.type", "lz4"));
     try (KafkaProducer<String, LlmSpan> producer = new KafkaProducer<>(props, new StringSerializer(), serializer)) {
       List<Future<?>> sent = new ArrayList<>();
-      for (LlmSpan span : spans(count)) {
-        sent.add(producer.send(new ProducerRecord<>(topic, span.getTraceId(), span)));
-      }
+      forEachSpan(count, span -> sent.add(producer.send(new ProducerRecord<>(topic, span.getTraceId(), span))));
       for (Future<?> future : sent) {
         future.get();
       }
@@ -149,38 +153,31 @@ public final class SinkVsDirectInsert {
    */
   private static double direct(StackEndpoints endpoints, String database, int count, SinkConfig.Batching batching)
       throws Exception {
-    List<LlmSpan> spans = spans(count);
     SinkConfig config = config(endpoints, "unused", database, Map.of());
     try (ClickHouseTarget target = ClickHouseTarget.connect(config.clickhouse())) {
       new Migrations(target, config.clickhouse()).apply();
       NativeTranscoder transcoder = new NativeTranscoder(SpanRows.COLUMNS, target.columnTypes("spans", SpanRows.COLUMNS));
       // Rows grouped as the sink sees them: per partition (Kafka's default partitioner on the trace id),
       // cut at the sink's batch limits.
-      List<List<LlmSpan>> byPartition = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-      for (LlmSpan span : spans) {
-        byte[] key = span.getTraceId().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byPartition.get(org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key)) % 3).add(span);
-      }
       List<byte[]> blocks = new ArrayList<>();
-      RowBinaryBuffer rows = new RowBinaryBuffer(1 << 20);
+      List<RowBinaryBuffer> rows = List.of(new RowBinaryBuffer(1 << 20), new RowBinaryBuffer(1 << 20), new RowBinaryBuffer(1 << 20));
+      int[] inBatch = new int[3];
+      long[] offsets = new long[3];
       RowBinaryBuffer block = new RowBinaryBuffer(1 << 20);
+      forEachSpan(count, span -> {
+        byte[] key = span.getTraceId().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int p = org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key)) % 3;
+        SpanRows.encode(span, p, offsets[p]++, rows.get(p));
+        if (++inBatch[p] >= batching.maxRows() || rows.get(p).size() >= batching.maxBytes()) {
+          blocks.add(block(transcoder, rows.get(p), inBatch[p], block));
+          inBatch[p] = 0;
+        }
+      });
       for (int p = 0; p < 3; p++) {
-        List<LlmSpan> partition = byPartition.get(p);
-        int inBatch = 0;
-        for (int i = 0; i < partition.size(); i++) {
-          SpanRows.encode(partition.get(i), p, i, rows);
-          inBatch++;
-          if (inBatch >= batching.maxRows() || rows.size() >= batching.maxBytes() || i == partition.size() - 1) {
-            block.clear();
-            transcoder.transcode(rows, 0, rows.size(), inBatch, block);
-            blocks.add(block.toByteArray());
-            rows.clear();
-            inBatch = 0;
-          }
+        if (inBatch[p] > 0) {
+          blocks.add(block(transcoder, rows.get(p), inBatch[p], block));
         }
       }
-      byPartition = null;
-      spans = null;
       long started = System.nanoTime();
       for (int b = 0; b < blocks.size(); b++) {
         target.insertNative("spans", SpanRows.COLUMNS, new java.io.ByteArrayInputStream(blocks.get(b)), database + "-" + b);
@@ -219,6 +216,13 @@ public final class SinkVsDirectInsert {
           batches.count(), batches.mean(), batches.max(), inserts.mean(java.util.concurrent.TimeUnit.MILLISECONDS));
       return new double[] {spans / ((done - firstRead) / 1e9), (firstRead - started) / 1e9};
     }
+  }
+
+  private static byte[] block(NativeTranscoder transcoder, RowBinaryBuffer rows, int count, RowBinaryBuffer block) {
+    block.clear();
+    transcoder.transcode(rows, 0, rows.size(), count, block);
+    rows.clear();
+    return block.toByteArray();
   }
 
   private static void quiesce(StackEndpoints endpoints) throws Exception {
@@ -288,7 +292,7 @@ public final class SinkVsDirectInsert {
         engine's ceiling): the same rows, pre-encoded as the sink sends them (Native blocks), inserted back to
         back through the same driver (clickhouse-jdbc's client-v2) in batches of the sink's default size
         (%,d rows or %d MB of RowBinary).
-        **Sink**: `ClickHouseSink` reading the topic from the start (Avro decode, RowBinary encode, per-partition
+        **Sink**: `ClickHouseSink` reading the topic from the start (Avro bytes walked straight into RowBinary rows, per-partition
         batches with the default limits, offset commits before and after each insert, inserts on their own
         thread while the next batches are read), measured from its first record read to its last row
         written; start-up and the consumer-group join before the first read are listed apart. The direct

@@ -160,19 +160,12 @@ final class SpanAvroTranscoder {
       nullableString();    // version
       nullableString();    // template_id
       stringMap();         // variables
-      int count = out.size();
-      long items = 0;
-      out.uint8(0);
-      for (long block = readBlock(); block != 0; block = readBlock()) {
-        for (long i = 0; i < block; i++) {
-          string();        // role
-          nullableString();  // content
-          nullableString();  // name
-          nullableString();  // tool_call_id
-        }
-        items += block;
-      }
-      out.patchCount(count, items);
+      items(() -> {
+        string();        // role
+        nullableString();  // content
+        nullableString();  // name
+        nullableString();  // tool_call_id
+      });
     }
 
     private void model() {
@@ -203,18 +196,11 @@ final class SpanAvroTranscoder {
       }
       nullableString();    // response_format
       nullableString();    // tool_choice
-      int count = out.size();
-      long items = 0;
-      out.uint8(0);
-      for (long block = readBlock(); block != 0; block = readBlock()) {
-        for (long i = 0; i < block; i++) {
-          string();        // name
-          nullableString();  // description
-          nullableString();  // parameters_json
-        }
-        items += block;
-      }
-      out.patchCount(count, items);
+      items(() -> {
+        string();        // name
+        nullableString();  // description
+        nullableString();  // parameters_json
+      });
     }
 
     private void output() {
@@ -226,18 +212,11 @@ final class SpanAvroTranscoder {
       nullableString();    // text
       nullableString();    // structured_output_json
       nullableString();    // finish_reason
-      int count = out.size();
-      long items = 0;
-      out.uint8(0);
-      for (long block = readBlock(); block != 0; block = readBlock()) {
-        for (long i = 0; i < block; i++) {
-          nullableString();  // id
-          string();        // name
-          nullableString();  // arguments_json
-        }
-        items += block;
-      }
-      out.patchCount(count, items);
+      items(() -> {
+        nullableString();  // id
+        string();        // name
+        nullableString();  // arguments_json
+      });
     }
 
     private void usage() {
@@ -274,23 +253,16 @@ final class SpanAvroTranscoder {
       for (int i = 0; i < 4; i++) {
         nullableString();  // query, index_name, index_version, embedding_model
       }
-      int count = out.size();
-      long items = 0;
-      out.uint8(0);
-      for (long block = readBlock(); block != 0; block = readBlock()) {
-        for (long i = 0; i < block; i++) {
-          string();        // doc_id
-          nullableString();  // chunk_id
-          nullableDouble();  // score
-          nullableDouble();  // rerank_score
-          if (present()) {   // included_in_prompt
-            bool();
-          }
-          nullableString();  // content
+      items(() -> {
+        string();        // doc_id
+        nullableString();  // chunk_id
+        nullableDouble();  // score
+        nullableDouble();  // rerank_score
+        if (present()) {   // included_in_prompt
+        bool();
         }
-        items += block;
-      }
-      out.patchCount(count, items);
+        nullableString();  // content
+      });
     }
 
     private void tool() {
@@ -307,53 +279,32 @@ final class SpanAvroTranscoder {
     }
 
     private void evaluations() {
-      int count = out.size();
-      long items = 0;
-      out.uint8(0);
-      for (long block = readBlock(); block != 0; block = readBlock()) {
-        for (long i = 0; i < block; i++) {
-          string();        // evaluator_name
-          nullableString();  // evaluator_version
-          nullableDouble();  // score
-          if (present()) {   // passed
-            bool();
-          }
-          nullableString();  // label
-          nullableString();  // explanation
+      items(() -> {
+        string();        // evaluator_name
+        nullableString();  // evaluator_version
+        nullableDouble();  // score
+        if (present()) {   // passed
+        bool();
         }
-        items += block;
-      }
-      out.patchCount(count, items);
+        nullableString();  // label
+        nullableString();  // explanation
+      });
     }
 
     private void feedback() {
-      int count = out.size();
-      long items = 0;
-      out.uint8(0);
-      for (long block = readBlock(); block != 0; block = readBlock()) {
-        for (long i = 0; i < block; i++) {
-          string();        // kind
-          nullableString();  // value
-          nullableString();  // comment
-        }
-        items += block;
-      }
-      out.patchCount(count, items);
+      items(() -> {
+        string();        // kind
+        nullableString();  // value
+        nullableString();  // comment
+      });
     }
 
     private void events() {
-      int count = out.size();
-      long items = 0;
-      out.uint8(0);
-      for (long block = readBlock(); block != 0; block = readBlock()) {
-        for (long i = 0; i < block; i++) {
-          string();        // name
-          out.int64(readLong());  // time
-          stringMap();     // attributes
-        }
-        items += block;
-      }
-      out.patchCount(count, items);
+      items(() -> {
+        string();        // name
+        out.int64(readLong());  // time
+        stringMap();     // attributes
+      });
     }
 
     private void redaction() {
@@ -365,27 +316,31 @@ final class SpanAvroTranscoder {
       }
       out.uint8(0);
       bool();              // applied
+      items(() -> {
+        string();
+        out.int32(readInt());
+      });
+      nullableString();    // policy_version
+    }
+
+    private void stringMap() {
+      items(() -> {
+        string();
+        string();
+      });
+    }
+
+    /**
+     * An Avro array or map (blocks of items) as a RowBinary count followed by the items; the count is
+     * only known at the end, so one byte is reserved and patched.
+     */
+    private void items(Runnable item) {
       int count = out.size();
       long items = 0;
       out.uint8(0);
       for (long block = readBlock(); block != 0; block = readBlock()) {
         for (long i = 0; i < block; i++) {
-          string();
-          out.int32(readInt());
-        }
-        items += block;
-      }
-      out.patchCount(count, items);
-      nullableString();    // policy_version
-    }
-
-    private void stringMap() {
-      int count = out.size();
-      long items = 0;
-      out.uint8(0);
-      for (long block = readBlock(); block != 0; block = readBlock()) {
-        for (long i = 0; i < 2 * block; i++) {
-          string();
+          item.run();
         }
         items += block;
       }
