@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One {@link LlmSpan} as one row of the {@code spans} table (migration {@code V002__spans.sql}). Nested
+ * One {@link LlmSpan} as one row of the {@code spans} table (migration {@code V001__spans.sql}). Nested
  * records become column groups with a prefix ({@code prompt_*}, {@code model_*}, ...), repeated records
  * become {@code Array(Tuple(...))}. An absent section and a present one whose fields are all null or
  * empty are stored alike (all columns null/empty): the table keeps every value, not the envelope.
