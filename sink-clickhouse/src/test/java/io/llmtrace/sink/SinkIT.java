@@ -187,6 +187,33 @@ class SinkIT {
   }
 
   @Test
+  void twoInstancesSharingTheWorkThroughRebalancesWriteEachSpanOnce(StackEndpoints stack, TestNames names) throws Exception {
+    SinkFixture fixture = new SinkFixture(stack, names.topic("spans"), names.table("db"), names.group("sink"));
+    fixture.createTopic(3);
+    List<LlmSpan> spans = spans(3_000);
+    Map<String, String> smallBatches = Map.of("llmtrace.sink.batch.max-rows", "50", "llmtrace.sink.batch.max-age", "100ms");
+    ClickHouseSink first = ClickHouseSink.start(fixture.config(smallBatches));
+    try {
+      fixture.produce(spans.subList(0, 1_000));
+      Await.until(Duration.ofSeconds(60), "first rows", () -> fixture.count("SELECT count() FROM spans") >= 200);
+      // a second instance joins (partitions move), more spans arrive, then the first one leaves
+      try (ClickHouseSink second = ClickHouseSink.start(fixture.config(smallBatches))) {
+        fixture.produce(spans.subList(1_000, 2_000));
+        Await.until(Duration.ofSeconds(60), "rows from both", () -> fixture.count("SELECT count() FROM spans") >= 1_500);
+        first.close();
+        fixture.produce(spans.subList(2_000, 3_000));
+        Await.until(Duration.ofSeconds(90), "3000 rows", () -> fixture.count("SELECT count() FROM spans") >= 3_000);
+        String metrics = get("http://127.0.0.1:" + second.adminPort() + "/metrics");
+        assertThat(metrics).contains("llmtrace_sink_rows_written_total{table=\"spans\"}");
+      }
+    } finally {
+      first.close();
+    }
+    assertThat(fixture.count("SELECT count() FROM spans")).isEqualTo(3_000);
+    assertThat(fixture.count("SELECT uniqExact(kafka_partition, kafka_offset) FROM spans")).isEqualTo(3_000);
+  }
+
+  @Test
   void rowsClickHouseRejectsAreSplitOutAsDeadLetters(StackEndpoints stack, TestNames names) throws Exception {
     // Given a table with a constraint, fed by a mapping of its own (any topic is one TableMapping)
     SinkFixture fixture = new SinkFixture(stack, names.topic("readings"), names.table("db"), names.group("sink"));

@@ -54,7 +54,7 @@ final class SpanAvroTranscoder {
       return false;
     }
     int id = ((data[1] & 0xff) << 24) | ((data[2] & 0xff) << 16) | ((data[3] & 0xff) << 8) | (data[4] & 0xff);
-    if (!walkable.computeIfAbsent(id, this::isCurrentSchema)) {
+    if (!Boolean.TRUE.equals(walkable.computeIfAbsent(id, this::isCurrentSchema))) {
       return false;
     }
     int mark = out.size();
@@ -82,12 +82,13 @@ final class SpanAvroTranscoder {
     }
   }
 
-  private boolean isCurrentSchema(int id) {
+  /** Null (not remembered, asked again next time) when the registry cannot say now. */
+  private Boolean isCurrentSchema(int id) {
     try {
       Schema writer = registry.getById(id);
       return SchemaNormalization.parsingFingerprint64(writer) == FINGERPRINT;
     } catch (RuntimeException e) {
-      return false; // the general path reports it (poison or retriable)
+      return null; // the general path reports it (poison or retriable)
     }
   }
 
