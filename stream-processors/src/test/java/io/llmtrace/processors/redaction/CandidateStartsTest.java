@@ -22,7 +22,7 @@ class CandidateStartsTest {
     "-----BEGIN ", "RSA ", "PRIVATE KEY-----", "-----END ", "fe80", "2001:db8", "10.0.0.1", "192.168.", "v", "version ",
     "+44 20 7946 0958", "(415) 555-0132", "030 1234567", "123-45-6789", "4111 1111 1111 1111", "abcdefABCDEF",
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-    "acct-", "12345678", "ord-", "123456", "xacct-", "acct",
+    "acct-", "12345678", "ord-", "123456", "xacct-", "acct", "01 2345 6789", "0/12", "+49 (30) 123", "00.123456",
   };
 
   @Test

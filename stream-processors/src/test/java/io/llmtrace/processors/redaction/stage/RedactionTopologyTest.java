@@ -2,32 +2,19 @@ package io.llmtrace.processors.redaction.stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.llmtrace.processors.enrich.CostEnricher;
-import io.llmtrace.processors.enrich.PriceTable;
 import io.llmtrace.schemas.avro.AlertEvent;
 import io.llmtrace.schemas.avro.AlertSeverity;
 import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.avro.Message;
 import io.llmtrace.schemas.avro.RedactionSummary;
-import io.llmtrace.schemas.serde.AvroSerdes;
-import io.llmtrace.schemas.testing.FakeSchemaRegistry;
 import io.llmtrace.schemas.testing.TestSpans;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,12 +28,8 @@ import org.junit.jupiter.api.Test;
 class RedactionTopologyTest {
 
   private static final String CANARY = "jane@example.com";
-  private final RedactionTopics topics = new RedactionTopics("raw", "redacted", "dlq", "quarantine", "events");
 
-  private FakeSchemaRegistry registry;
-  private Serde<LlmSpan> spans;
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, byte[]> raw;
+  private StageDriver stage;
   private TestOutputTopic<String, LlmSpan> redacted;
   private TestOutputTopic<String, byte[]> dlq;
   private TestOutputTopic<String, LlmSpan> quarantine;
@@ -56,26 +39,16 @@ class RedactionTopologyTest {
 
   @BeforeEach
   void start() {
-    registry = FakeSchemaRegistry.start();
-    Map<String, Object> serdeConfig = Map.of("schema.registry.url", registry.url());
-    spans = AvroSerdes.specific(LlmSpan.class, serdeConfig, false);
-    Serde<AlertEvent> alerts = AvroSerdes.specific(AlertEvent.class, serdeConfig, false);
-    CostEnricher enricher = new CostEnricher(PriceTable.load(Path.of("..", "deploy", "config", "model-prices.yaml")));
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "redaction-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(RedactionTopology.build(topics, spans, alerts, new StandInScrubber(), enricher), props);
-    raw = driver.createInputTopic("raw", new StringSerializer(), new ByteArraySerializer());
-    redacted = driver.createOutputTopic("redacted", new StringDeserializer(), spans.deserializer());
-    dlq = driver.createOutputTopic("dlq", new StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer());
-    quarantine = driver.createOutputTopic("quarantine", new StringDeserializer(), spans.deserializer());
-    events = driver.createOutputTopic("events", new StringDeserializer(), alerts.deserializer());
+    stage = new StageDriver("redaction-test", new StandInScrubber());
+    redacted = stage.redacted;
+    dlq = stage.dlq;
+    quarantine = stage.quarantine;
+    events = stage.events;
   }
 
   @AfterEach
   void stop() {
-    driver.close();
-    registry.close();
+    stage.close();
   }
 
   @Test
@@ -84,7 +57,7 @@ class RedactionTopologyTest {
     span.setCost(null);
     span.getPrompt().getMessages().add(Message.newBuilder().setRole("user").setContent("write to " + CANARY).build());
 
-    raw.pipeInput(span.getTraceId(), spans.serializer().serialize("raw", span));
+    stage.pipe(span);
 
     List<TestRecord<String, LlmSpan>> out = redacted.readRecordsToList();
     assertThat(out).singleElement().satisfies(record -> {
@@ -102,9 +75,9 @@ class RedactionTopologyTest {
   @Test
   void bytesThatAreNotASpanGoToTheDeadLettersUnchangedWithTheirOrigin() {
     byte[] garbage = "{not avro".getBytes(StandardCharsets.UTF_8);
-    raw.pipeInput("k1", garbage);
+    stage.raw.pipeInput("k1", garbage);
     LlmSpan good = TestSpans.minimal();
-    raw.pipeInput(good.getTraceId(), spans.serializer().serialize("raw", good));
+    stage.pipe(good);
 
     List<TestRecord<String, byte[]>> dead = dlq.readRecordsToList();
     assertThat(dead).singleElement().satisfies(record -> {
@@ -124,7 +97,7 @@ class RedactionTopologyTest {
     LlmSpan span = TestSpans.minimal();
     span.setErrorMessage("failed for " + CANARY);
 
-    raw.pipeInput(span.getTraceId(), spans.serializer().serialize("raw", span));
+    stage.pipe(span);
 
     assertThat(redacted.isEmpty()).as("nothing unredacted reaches the redacted topic").isTrue();
     assertThat(quarantine.readRecordsToList()).singleElement()
@@ -140,7 +113,7 @@ class RedactionTopologyTest {
   void aSpanTheScrubberCannotHandleIsADeadLetterNotACrash() {
     LlmSpan span = TestSpans.minimal();
     span.setName("explode");
-    raw.pipeInput(span.getTraceId(), spans.serializer().serialize("raw", span));
+    stage.pipe(span);
 
     assertThat(dlq.readRecordsToList()).singleElement()
         .satisfies(record -> assertThat(header(record, DeadLetterHeaders.EXCEPTION)).isEqualTo(IllegalStateException.class.getName()));

@@ -1,0 +1,70 @@
+package io.llmtrace.processors.redaction.stage;
+
+import io.llmtrace.processors.enrich.CostEnricher;
+import io.llmtrace.processors.enrich.PriceTable;
+import io.llmtrace.schemas.avro.AlertEvent;
+import io.llmtrace.schemas.avro.LlmSpan;
+import io.llmtrace.schemas.serde.AvroSerdes;
+import io.llmtrace.schemas.testing.FakeSchemaRegistry;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+/**
+ * The real redaction topology ({@link RedactionTopology#build}) in a {@link TopologyTestDriver}, with a
+ * fake schema registry, the shipped price table and the given scrubber: the setup every stage test
+ * shares, so that they differ only in the scrubber and the spans they pipe.
+ */
+public final class StageDriver implements AutoCloseable {
+
+  private static final RedactionTopics TOPICS = new RedactionTopics("raw", "redacted", "dlq", "quarantine", "events");
+
+  private final FakeSchemaRegistry registry;
+  private final TopologyTestDriver driver;
+  public final Serde<LlmSpan> spans;
+  public final TestInputTopic<String, byte[]> raw;
+  public final TestOutputTopic<String, LlmSpan> redacted;
+  public final TestOutputTopic<String, byte[]> dlq;
+  public final TestOutputTopic<String, LlmSpan> quarantine;
+  public final TestOutputTopic<String, AlertEvent> events;
+
+  public StageDriver(String applicationId, SpanScrubber scrubber) {
+    registry = FakeSchemaRegistry.start();
+    Map<String, Object> serdeConfig = Map.of("schema.registry.url", registry.url());
+    spans = AvroSerdes.specific(LlmSpan.class, serdeConfig, false);
+    Serde<AlertEvent> alerts = AvroSerdes.specific(AlertEvent.class, serdeConfig, false);
+    CostEnricher enricher = new CostEnricher(PriceTable.load(Path.of("..", "deploy", "config", "model-prices.yaml")));
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    driver = new TopologyTestDriver(RedactionTopology.build(TOPICS, spans, alerts, scrubber, enricher), props);
+    raw = driver.createInputTopic(TOPICS.raw(), new StringSerializer(), new ByteArraySerializer());
+    redacted = driver.createOutputTopic(TOPICS.redacted(), new StringDeserializer(), spans.deserializer());
+    dlq = driver.createOutputTopic(TOPICS.deadLetters(), new StringDeserializer(), new ByteArrayDeserializer());
+    quarantine = driver.createOutputTopic(TOPICS.quarantine(), new StringDeserializer(), spans.deserializer());
+    events = driver.createOutputTopic(TOPICS.events(), new StringDeserializer(), alerts.deserializer());
+  }
+
+  /** Serializes the span as a producer would and pipes it into the raw topic, keyed by its trace. */
+  public void pipe(LlmSpan span) {
+    raw.pipeInput(span.getTraceId(), spans.serializer().serialize(TOPICS.raw(), span));
+  }
+
+  @Override
+  public void close() {
+    try {
+      driver.close();
+    } finally {
+      registry.close();
+    }
+  }
+}
