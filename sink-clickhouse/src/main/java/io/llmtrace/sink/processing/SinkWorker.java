@@ -159,6 +159,8 @@ public final class SinkWorker<T> implements Runnable {
 
   private void process(ConsumerRecords<byte[], byte[]> records) {
     long now = System.nanoTime();
+    // A batch dropped outside this loop (flushDue) was sought back already: nothing of this poll to skip.
+    abandoned = null;
     List<TopicPartition> polled = new ArrayList<>(records.partitions());
     for (int p = 0; p < polled.size(); p++) {
       TopicPartition tp = polled.get(p);
