@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * dead letters. Splitting depends only on the rows, so a batch rebuilt after a crash splits the same way
  * and every part already written is deduplicated. A retriable failure is thrown, with nothing counted.
  */
-final class BatchWriter implements AutoCloseable {
+final class BatchWriter implements BatchInserter {
 
   private static final Logger LOG = LoggerFactory.getLogger(BatchWriter.class);
 
@@ -45,7 +45,8 @@ final class BatchWriter implements AutoCloseable {
   }
 
   /** {@code resent}: the batch may have been written before (a retry, or a batch rebuilt after a crash). */
-  void write(PartitionBatch batch, boolean resent) throws InsertException {
+  @Override
+  public void write(PartitionBatch batch, boolean resent) throws InsertException {
     if (resent) {
       meters.resentInserts.increment();
     }

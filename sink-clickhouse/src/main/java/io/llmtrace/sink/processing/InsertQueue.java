@@ -19,10 +19,10 @@ final class InsertQueue implements AutoCloseable {
   record Entry(Object owner, PartitionBatch batch, Future<InsertException> result) {}
 
   private final ArrayDeque<Entry> entries = new ArrayDeque<>();
-  private final BatchWriter writer;
+  private final BatchInserter writer;
   private final ExecutorService thread;
 
-  InsertQueue(BatchWriter writer, String name) {
+  InsertQueue(BatchInserter writer, String name) {
     this.writer = writer;
     this.thread = Executors.newSingleThreadExecutor(runnable -> {
       Thread insert = new Thread(runnable, name);

@@ -61,7 +61,7 @@ public final class SinkWorker<T> implements Runnable {
   private final SinkConfig.Batching batching;
   private final Backoff backoff;
   private final Consumer<byte[], byte[]> consumer;
-  private final BatchWriter writer;
+  private final BatchInserter writer;
   private final InsertQueue inserts;
   private final SinkMetrics.TableMeters meters;
   private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
@@ -73,8 +73,8 @@ public final class SinkWorker<T> implements Runnable {
   private long lagRefreshedAt;
   private volatile Throwable failure;
 
-  public SinkWorker(TableMapping<T> mapping, SinkConfig.Batching batching, Backoff backoff,
-      Consumer<byte[], byte[]> consumer, BatchWriter writer, SinkMetrics.TableMeters meters) {
+  SinkWorker(TableMapping<T> mapping, SinkConfig.Batching batching, Backoff backoff,
+      Consumer<byte[], byte[]> consumer, BatchInserter writer, SinkMetrics.TableMeters meters) {
     this.mapping = mapping;
     this.appender = mapping.appender();
     this.batching = batching;
@@ -230,8 +230,10 @@ public final class SinkWorker<T> implements Runnable {
         return;
       }
       long age = state.batch.ageNanos(now);
-      if (state.replayUntil < 0 && !state.batch.isEmpty() && age >= maxAge
-          && (age >= BACKLOG_AGE_FACTOR * maxAge || !backlogged(state.batch.partition()))) {
+      boolean full = state.batch.rowCount() >= batching.maxRows() || state.batch.encodedBytes() >= batching.maxBytes();
+      if (state.replayUntil < 0 && !state.batch.isEmpty() && (full || age >= maxAge
+          && (age >= BACKLOG_AGE_FACTOR * maxAge || !backlogged(state.batch.partition())))) {
+        // full: its flush was cut short by a stall (the record that filled it is long taken)
         flush(state, false);
       } else if (state.replayUntil >= 0 && age >= replayFallback) {
         LOG.warn("{}: records up to offset {} of the batch to rebuild did not arrive; writing the {} rows read",
