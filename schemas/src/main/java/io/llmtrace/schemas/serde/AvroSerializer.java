@@ -6,6 +6,7 @@ import io.llmtrace.schemas.registry.SchemaRegistryException;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import io.llmtrace.schemas.avro.LlmSpan;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
@@ -149,6 +150,10 @@ public final class AvroSerializer<T extends IndexedRecord> implements Serializer
   @SuppressWarnings("unchecked")
   private static DatumWriter<Object> writerFor(IndexedRecord record) {
     Schema schema = record.getSchema();
+    if (record instanceof LlmSpan && schema == LlmSpan.getClassSchema() && LlmSpanWriter.matchesGeneratedClass()) {
+      // the hot path of the gateway and the stream stages; same bytes as the general writer
+      return (DatumWriter<Object>) (DatumWriter<?>) new LlmSpanWriter();
+    }
     if (record instanceof SpecificRecord) {
       // The class's own model carries its logical-type conversions (Instant for timestamp-micros).
       return new NullableUnionWriter<>(schema, SpecificData.getForClass(record.getClass()));
