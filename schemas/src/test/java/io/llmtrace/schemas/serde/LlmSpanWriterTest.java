@@ -6,11 +6,8 @@ import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.testing.TestSpans;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumWriter;
@@ -34,27 +31,7 @@ class LlmSpanWriterTest {
     spans.addAll(TestSpans.ragTrace());
     Random random = new Random(5);
     for (int i = 0; i < 2_000; i++) {
-      LlmSpan span = TestSpans.fullyPopulated();
-      if (random.nextBoolean()) span.setPrompt(null);
-      if (random.nextBoolean()) span.setModel(null);
-      if (random.nextBoolean()) span.setGenerationSettings(null);
-      if (random.nextBoolean()) span.setOutput(null);
-      if (random.nextBoolean()) span.setUsage(null);
-      if (random.nextBoolean()) span.setCost(null);
-      if (random.nextBoolean()) span.setRetrieval(null);
-      if (random.nextBoolean()) span.setToolExecution(null);
-      if (random.nextBoolean()) span.setRedaction(null);
-      if (random.nextBoolean()) span.setAttempt(null);
-      if (random.nextBoolean()) span.setEvents(List.of());
-      if (random.nextBoolean()) span.setErrorMessage("ошибка ✓ 𝄞 " + random.nextInt());
-      Map<String, String> attributes = new HashMap<>();
-      for (int a = random.nextInt(4); a > 0; a--) {
-        attributes.put("k" + random.nextInt(100), "v" + random.nextInt());
-      }
-      span.setAttributes(attributes);
-      // before the epoch, with sub-second parts: the conversion's rounding has to match
-      span.setStartTime(Instant.ofEpochSecond(random.nextInt(2_000_000_000) - 1_000_000_000L, random.nextInt(1_000_000) * 1_000L));
-      spans.add(span);
+      spans.add(TestSpans.randomVariant(random));
     }
     for (LlmSpan span : spans) {
       assertThat(encode(new LlmSpanWriter(), span)).as("%s", span)

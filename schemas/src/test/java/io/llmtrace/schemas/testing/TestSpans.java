@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 /**
  * Canonical sample spans every module's tests share (Zipkin's TestObjects idea): one span with every
@@ -174,6 +175,41 @@ public final class TestSpans {
                 .setPolicyVersion("redaction-policy-v5")
                 .build())
         .build();
+  }
+
+  /**
+   * {@link #fullyPopulated()} with sections and optional values dropped or changed at random: for
+   * tests that hold two encoders of the same span byte-identical (non-ASCII text, several attributes,
+   * times before the epoch with sub-second parts included).
+   */
+  public static LlmSpan randomVariant(Random random) {
+    LlmSpan span = fullyPopulated();
+    if (random.nextBoolean()) span.setPrompt(null);
+    if (random.nextBoolean()) span.setModel(null);
+    if (random.nextBoolean()) span.setGenerationSettings(null);
+    if (random.nextBoolean()) span.setOutput(null);
+    if (random.nextBoolean()) span.setUsage(null);
+    if (random.nextBoolean()) span.setCost(null);
+    if (random.nextBoolean()) span.setRetrieval(null);
+    if (random.nextBoolean()) span.setToolExecution(null);
+    if (random.nextBoolean()) span.setRedaction(null);
+    if (random.nextBoolean()) span.setEvaluations(List.of());
+    if (random.nextBoolean()) span.setEvents(List.of());
+    if (random.nextBoolean()) span.setAttempt(null);
+    if (random.nextBoolean()) span.setParentSpanId(null);
+    if (random.nextBoolean()) span.setErrorMessage("ошибка ✓ 𝄞 " + random.nextInt());
+    if (span.getRetrieval() != null && random.nextBoolean()) {
+      span.getRetrieval().getDocuments().forEach(d -> d.setIncludedInPrompt(random.nextBoolean() ? null : random.nextBoolean()));
+    }
+    Map<String, String> attributes = new LinkedHashMap<>();
+    for (int a = random.nextInt(4); a > 0; a--) {
+      attributes.put("k" + random.nextInt(100), "v" + random.nextInt());
+    }
+    span.setAttributes(attributes);
+    Instant start = Instant.ofEpochSecond(random.nextInt(2_000_000_000) - 1_000_000_000L, random.nextInt(1_000_000) * 1_000L);
+    span.setEndTime(start.plus(java.time.Duration.between(span.getStartTime(), span.getEndTime())));
+    span.setStartTime(start);
+    return span;
   }
 
   /** {@link #ragTrace(String, Instant)} with {@link #TRACE_ID} and {@link #START}. */

@@ -33,7 +33,7 @@ class SpanAvroTranscoderTest {
     spans.addAll(TestSpans.ragTrace());
     Random random = new Random(11);
     for (int i = 0; i < 2_000; i++) {
-      spans.add(randomized(TestSpans.fullyPopulated(), random));
+      spans.add(TestSpans.randomVariant(random));
     }
     for (LlmSpan span : spans) {
       RowBinaryBuffer expected = new RowBinaryBuffer(256);
@@ -70,29 +70,6 @@ class SpanAvroTranscoderTest {
     SpanAvroTranscoder.walkBody(blocked.toByteArray(), fromBlocks);
     fromBlocks.int32(0).int64(0);
     assertThat(fromBlocks.toByteArray()).isEqualTo(expected.toByteArray());
-  }
-
-  /** Sections and optional values dropped or changed at random, non-ASCII text included. */
-  private static LlmSpan randomized(LlmSpan span, Random random) {
-    if (random.nextBoolean()) span.setPrompt(null);
-    if (random.nextBoolean()) span.setModel(null);
-    if (random.nextBoolean()) span.setGenerationSettings(null);
-    if (random.nextBoolean()) span.setOutput(null);
-    if (random.nextBoolean()) span.setUsage(null);
-    if (random.nextBoolean()) span.setCost(null);
-    if (random.nextBoolean()) span.setRetrieval(null);
-    if (random.nextBoolean()) span.setToolExecution(null);
-    if (random.nextBoolean()) span.setRedaction(null);
-    if (random.nextBoolean()) span.setEvaluations(List.of());
-    if (random.nextBoolean()) span.setEvents(List.of());
-    if (random.nextBoolean()) span.setAttempt(null);
-    if (random.nextBoolean()) span.setParentSpanId(null);
-    if (random.nextBoolean()) span.setErrorMessage("ошибка ✓ 𝄞 " + random.nextInt());
-    if (span.getRetrieval() != null && random.nextBoolean()) {
-      span.getRetrieval().getDocuments().forEach(d -> d.setIncludedInPrompt(random.nextBoolean() ? null : random.nextBoolean()));
-    }
-    span.setStartTime(span.getStartTime().plusMillis(random.nextInt(1_000_000)));
-    return span;
   }
 
   private static byte[] avro(LlmSpan span) throws IOException {
