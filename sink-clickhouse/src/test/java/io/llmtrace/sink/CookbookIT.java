@@ -140,15 +140,8 @@ class CookbookIT {
     String sql = Files.readString(QUERIES.resolve(file)).strip();
     sql = sql.endsWith(";") ? sql.substring(0, sql.length() - 1) : sql;
     Map<String, String> params = new HashMap<>();
-    params.put("output_format_json_quote_64bit_integers", "0");
     parameters.forEach((key, value) -> params.put("param_" + key, value));
-    List<JsonNode> rows = new ArrayList<>();
-    for (String line : fixture.post(sql + "\nFORMAT JSONEachRow", params).split("\n")) {
-      if (!line.isBlank()) {
-        rows.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line));
-      }
-    }
-    return rows;
+    return fixture.rows(sql, params);
   }
 
   String since() {

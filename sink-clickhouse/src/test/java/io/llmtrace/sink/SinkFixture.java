@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.serde.AvroSerdes;
+import io.llmtrace.schemas.testing.TestSpans;
 import io.llmtrace.sink.config.SinkConfig;
 import io.llmtrace.stack.StackEndpoints;
 import java.io.IOException;
@@ -97,7 +98,14 @@ final class SinkFixture {
 
   /** Rows of a query, as ClickHouse formats them in JSONEachRow. */
   List<JsonNode> rows(String sql) {
-    String body = post(sql + " FORMAT JSONEachRow", Map.of("output_format_json_quote_64bit_integers", "0"));
+    return rows(sql, Map.of());
+  }
+
+  /** Rows of a query run with extra URL parameters (settings, {@code param_<name>} query parameters). */
+  List<JsonNode> rows(String sql, Map<String, String> parameters) {
+    Map<String, String> all = new HashMap<>(parameters);
+    all.put("output_format_json_quote_64bit_integers", "0");
+    String body = post(sql + "\nFORMAT JSONEachRow", all);
     List<JsonNode> rows = new ArrayList<>();
     for (String line : body.split("\n")) {
       if (!line.isBlank()) {
@@ -155,12 +163,7 @@ final class SinkFixture {
    * TTLs count from start_time, and the shared fixtures are dated months back.
    */
   static LlmSpan startedAgo(LlmSpan span, Duration ago) {
-    LlmSpan copy = LlmSpan.newBuilder(span).build();
-    Instant target = Instant.now().minus(ago).truncatedTo(ChronoUnit.MILLIS);
-    Duration shift = Duration.between(span.getStartTime(), target);
-    copy.setStartTime(span.getStartTime().plus(shift));
-    copy.setEndTime(span.getEndTime().plus(shift));
-    copy.getEvents().forEach(event -> event.setTime(event.getTime().plus(shift)));
-    return copy;
+    return TestSpans.startingAt(LlmSpan.newBuilder(span).build(), Instant.now().minus(ago).truncatedTo(ChronoUnit.MILLIS));
   }
+
 }

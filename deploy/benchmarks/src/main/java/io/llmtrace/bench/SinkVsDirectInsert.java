@@ -120,13 +120,9 @@ public final class SinkVsDirectInsert {
       shapes.add(full);
       shapes.add(TestSpans.minimal());
       for (int s = 0; s < shapes.size() && made < count; s++, made++) {
-        LlmSpan span = shapes.get(s);
-        Duration shift = Duration.between(span.getStartTime(), start.plusMillis(i));
+        LlmSpan span = TestSpans.startingAt(shapes.get(s), start.plusMillis(i));
         span.setTraceId(traceId);
         span.setSpanId(String.format("%08x%08x", i, s));
-        span.setStartTime(span.getStartTime().plus(shift));
-        span.setEndTime(span.getEndTime().plus(shift));
-        span.getEvents().forEach(event -> event.setTime(event.getTime().plus(shift)));
         action.accept(span);
       }
     }

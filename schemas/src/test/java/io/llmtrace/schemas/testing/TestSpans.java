@@ -212,6 +212,18 @@ public final class TestSpans {
     return span;
   }
 
+  /**
+   * The span moved in time so that it starts at {@code start} (end and event times move with it): the
+   * fixtures are dated months back, and stores with TTLs want recent data.
+   */
+  public static LlmSpan startingAt(LlmSpan span, Instant start) {
+    java.time.Duration shift = java.time.Duration.between(span.getStartTime(), start);
+    span.setStartTime(start);
+    span.setEndTime(span.getEndTime().plus(shift));
+    span.getEvents().forEach(event -> event.setTime(event.getTime().plus(shift)));
+    return span;
+  }
+
   /** {@link #ragTrace(String, Instant)} with {@link #TRACE_ID} and {@link #START}. */
   public static List<LlmSpan> ragTrace() {
     return ragTrace(TRACE_ID, START);
