@@ -110,21 +110,33 @@ public final class GatewayVsZipkin {
       }
       List<Wrk.Result> gateway = new ArrayList<>();
       List<Wrk.Result> zipkin = new ArrayList<>();
+      // The stack's services are the harness's other child processes; wrk and everything else is "other".
+      Map<String, Long> pids = new java.util.LinkedHashMap<>(Map.of("gateway", children.get(0).pid(), "zipkin", children.get(1).pid()));
+      ProcessHandle.current().children().filter(child -> !pids.containsValue(child.pid()))
+          .forEach(child -> pids.put(serviceName(child), child.pid()));
+      CpuMeter cpu = new CpuMeter(pids);
+      Map<String, List<Map<String, Double>>> cores = Map.of("gateway", new ArrayList<>(), "zipkin", new ArrayList<>());
       for (int round = 0; round < rounds; round++) {
         // Alternate who goes first, so neither always runs on the warmer or cooler machine.
         boolean gatewayFirst = round % 2 == 0;
         for (String target : gatewayFirst ? List.of("gateway", "zipkin") : List.of("zipkin", "gateway")) {
+          boolean measureCpu = CpuMeter.available();
+          if (measureCpu) {
+            cpu.start();
+          }
           Wrk.Result result = target.equals("gateway")
               ? Wrk.run(target, gatewayUrl, gatewayScript, threads, connections, seconds)
               : Wrk.run(target, zipkinUrl, zipkinScript, threads, connections, seconds);
+          Map<String, Double> used = measureCpu ? cpu.stop() : Map.of();
+          cores.get(target).add(used);
           (target.equals("gateway") ? gateway : zipkin).add(result);
-          System.out.printf("round %d %-7s %,10.0f spans/s  p50 %6.2f ms  p99 %7.2f ms  non-2xx %d  socket errors %d%n", round + 1,
-              target, result.spansPerSecond(), result.p50Millis(), result.p99Millis(), result.non2xx(), result.socketErrors());
+          System.out.printf("round %d %-7s %,10.0f spans/s  p50 %6.2f ms  p99 %7.2f ms  non-2xx %d  socket errors %d  cores %s%n", round + 1,
+              target, result.spansPerSecond(), result.p50Millis(), result.p99Millis(), result.non2xx(), result.socketErrors(), coresText(used));
         }
       }
       long stored = recordsOn(endpoints.kafkaBootstrap(), topic);
       long acknowledged = gateway.stream().mapToLong(r -> r.requests() - r.non2xx()).sum() * Payloads.SPANS;
-      writeReport(out, gateway, zipkin, stored, acknowledged, nativeBody.length() / Payloads.SPANS, zipkinBody.length() / Payloads.SPANS,
+      writeReport(out, gateway, zipkin, cores, stored, acknowledged, nativeBody.length() / Payloads.SPANS, zipkinBody.length() / Payloads.SPANS,
           seconds, warmup, rounds, connections, threads);
       System.out.println("wrote " + out);
     } finally {
@@ -138,11 +150,14 @@ public final class GatewayVsZipkin {
     }
   }
 
-  private static void writeReport(Path out, List<Wrk.Result> gateway, List<Wrk.Result> zipkin, long stored, long acknowledged,
+  private static void writeReport(Path out, List<Wrk.Result> gateway, List<Wrk.Result> zipkin,
+      Map<String, List<Map<String, Double>>> cores, long stored, long acknowledged,
       int nativeSpanBytes, int zipkinSpanBytes, int seconds, int warmup, int rounds, int connections, int threads) throws IOException {
     Wrk.Result g = median(gateway);
     Wrk.Result z = median(zipkin);
-    String rows = "| per round (spans/s) | " + perRound(gateway) + " | " + perRound(zipkin) + " |";
+    String rows = "| per round (spans/s) | " + perRound(gateway) + " | " + perRound(zipkin) + " |\n"
+        + "| CPU cores used (median round) | " + coresText(cores.get("gateway").get(gateway.indexOf(g)))
+        + " | " + coresText(cores.get("zipkin").get(zipkin.indexOf(z))) + " |";
     String section = """
         ## Ingest gateway vs Zipkin
 
@@ -154,7 +169,8 @@ public final class GatewayVsZipkin {
         the same content as Zipkin v2 JSON tags (~%d bytes per span) to Zipkin %s (exec jar, in-memory storage).
         Both JVMs `%s`, both warmed up (2 × %d s each), then %d alternating rounds of `wrk -t%d -c%d -d%ds`;
         the median round is reported. The gateway answers 2xx only after Kafka acknowledged every span
-        (acks=all, idempotent producer); Zipkin keeps spans in memory only.
+        (acks=all, idempotent producer); Zipkin keeps spans in memory only. CPU cores used: from /proc, per
+        process, during the round (the broker is a separate process of the local stack).
 
         | | gateway (durable to Kafka) | Zipkin (in memory) |
         |---|---|---|
@@ -173,6 +189,19 @@ public final class GatewayVsZipkin {
         g.p99Millis(), z.p99Millis(), rows, g.spansPerSecond() / z.spansPerSecond(), acknowledged, stored,
         gateway.stream().mapToLong(Wrk.Result::non2xx).sum());
     BenchmarkReport.replaceSection(out, "## Ingest gateway vs Zipkin", section);
+  }
+
+  private static String serviceName(ProcessHandle process) {
+    String command = process.info().commandLine().orElse("").toLowerCase(java.util.Locale.ROOT);
+    return command.contains("kafka") ? "broker" : command.contains("registry") || command.contains("apicurio") ? "registry"
+        : command.contains("chdb") || command.contains("clickhouse") ? "clickhouse" : "pid " + process.pid();
+  }
+
+  private static String coresText(Map<String, Double> used) {
+    // Services idle during the other server's round are left out; "other" is wrk and the rest of the machine.
+    return used.entrySet().stream().filter(e -> e.getValue() >= 0.05)
+        .map(e -> String.format("%s %.2f", e.getKey().equals("other") ? "wrk+other" : e.getKey(), e.getValue()))
+        .collect(Collectors.joining(", "));
   }
 
   private static String perRound(List<Wrk.Result> results) {

@@ -36,7 +36,18 @@ public final class SpanIntake {
    * @return a rejection naming {@code pathPrefix + "." + fieldName(field)}, or empty if the span is good
    */
   public Optional<Rejection> admit(LlmSpan span, int index, String pathPrefix, UnaryOperator<String> fieldName) {
-    truncator.truncate(span);
+    return admit(span, index, pathPrefix, fieldName, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #admit(LlmSpan, int, String, UnaryOperator)}, for a decoder that knows no string of the span
+   * can be longer than {@code longestText} characters (a JSON span of n bytes holds no string of more
+   * than n characters): the truncation walk is skipped when that is within the limit.
+   */
+  public Optional<Rejection> admit(LlmSpan span, int index, String pathPrefix, UnaryOperator<String> fieldName, long longestText) {
+    if (longestText > limits.maxTextChars()) {
+      truncator.truncate(span);
+    }
     return validator.validate(span, clock.instant())
         .map(v -> new Rejection(index, pathPrefix + "." + fieldName.apply(v.field()), v.reason()));
   }

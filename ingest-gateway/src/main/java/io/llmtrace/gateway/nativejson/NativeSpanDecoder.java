@@ -148,8 +148,12 @@ public final class NativeSpanDecoder {
         if (token != JsonToken.START_OBJECT) {
           throw FieldError.of("expected a span object, got " + JsonPaths.describe(token));
         }
+        long from = parser.currentTokenLocation().getByteOffset();
         LlmSpan span = (LlmSpan) SPAN.read(parser);
-        Optional<Rejection> rejection = intake.admit(span, index, path, UnaryOperator.identity());
+        // Every character of a string takes at least one byte of JSON: the span's size bounds its longest text.
+        long to = parser.currentLocation().getByteOffset();
+        long spanBytes = from < 0 || to < from ? Long.MAX_VALUE : to - from;
+        Optional<Rejection> rejection = intake.admit(span, index, path, UnaryOperator.identity(), spanBytes);
         if (rejection.isPresent()) {
           rejected.add(rejection.get());
         } else {

@@ -1,7 +1,9 @@
 package io.llmtrace.gateway.nativejson;
 
-import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationTargetException;
+import java.lang.invoke.LambdaMetafactory;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -147,25 +149,24 @@ final class SchemaReaders {
     return new ValueReader.Symbol(exact, upper, String.join(", ", schema.getEnumSymbols()));
   }
 
-  /** The generated class's no-arg constructor; a generic record when the model is generic. */
+  /**
+   * The generated class's no-arg constructor as a plain {@code Supplier} (a lambda bound to it, so
+   * creating a record costs what {@code new} costs, no reflective call); a generic record when the model
+   * is generic.
+   */
+  @SuppressWarnings("unchecked")
   private Supplier<IndexedRecord> factory(Schema schema) {
     Class<?> type = data instanceof SpecificData specific ? specific.getClass(schema) : null;
     if (type == null || !IndexedRecord.class.isAssignableFrom(type)) {
       return () -> new GenericData.Record(schema);
     }
     try {
-      Constructor<?> constructor = type.getDeclaredConstructor();
-      return () -> newInstance(constructor);
-    } catch (NoSuchMethodException e) {
-      throw new IllegalStateException(type + " has no no-argument constructor", e);
-    }
-  }
-
-  private static IndexedRecord newInstance(Constructor<?> constructor) {
-    try {
-      return (IndexedRecord) constructor.newInstance();
-    } catch (InstantiationException | IllegalAccessException | InvocationTargetException e) {
-      throw new IllegalStateException("cannot create " + constructor.getDeclaringClass(), e);
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      MethodHandle constructor = lookup.findConstructor(type, MethodType.methodType(void.class));
+      return (Supplier<IndexedRecord>) LambdaMetafactory.metafactory(lookup, "get", MethodType.methodType(Supplier.class),
+          MethodType.methodType(Object.class), constructor, MethodType.methodType(type)).getTarget().invoke();
+    } catch (Throwable e) {
+      throw new IllegalStateException(type + " has no accessible no-argument constructor", e);
     }
   }
 

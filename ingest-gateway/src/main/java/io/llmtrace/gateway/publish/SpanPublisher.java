@@ -70,7 +70,8 @@ public final class SpanPublisher implements AutoCloseable {
   }
 
   /**
-   * A producer with the gateway's defaults: idempotent, acks=all, lz4, short linger, and delivery
+   * A producer with the gateway's defaults: idempotent, acks=all, lz4, one request in flight per broker
+   * and no linger (batches grow with the load instead of waiting for a timer), and delivery
    * bounded by {@code produceTimeout}. {@code overrides} (raw Kafka keys) apply on top, except the
    * settings in {@link #REQUIRED}.
    */
@@ -79,8 +80,12 @@ public final class SpanPublisher implements AutoCloseable {
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     config.put(ProducerConfig.CLIENT_ID_CONFIG, "llmtrace-gateway");
     config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    // Kafka's default; measured: 1 ms gave no more throughput and twice the compression buffers.
-    config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    // Batching without a timer: a batch goes out as soon as the connection is free, and while one produce
+    // request is in flight the next requests' spans gather into the following batch. Measured here
+    // (docs/BENCHMARKS.md): linger 5 ms left the gateway waiting with idle CPU (each POST paid the linger),
+    // linger 0 with 5 requests in flight sent many tiny batches (the broker's CPU went up, throughput down).
+    config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, bufferBytes);
     long timeoutMs = Math.max(1000, produceTimeout.toMillis());

@@ -206,6 +206,26 @@ class NativeSpanDecoderTest {
   }
 
   @Test
+  void truncationSeesEveryCharacterHoweverTheJsonSpellsIt() {
+    IntakeLimits small = new IntakeLimits(64, 10, Duration.ofHours(1), Duration.ofDays(30), Duration.ofDays(1));
+    NativeSpanDecoder decoder = new NativeSpanDecoder(new SpanIntake(small, CLOCK));
+    String escaped = "\\u0078".repeat(65);
+    String twoByte = "é".repeat(65);
+    String fits = "x".repeat(64);
+
+    DecodedBatch batch = decoder.decode(body(
+        MINIMAL.replace("}", ",\"output\":{\"text\":\"" + escaped + "\"}}"),
+        MINIMAL.replace("}", ",\"output\":{\"text\":\"" + fits + "\"}}"),
+        MINIMAL.replace("}", ",\"output\":{\"text\":\"" + twoByte + "\"}}")));
+
+    assertThat(batch.accepted()).hasSize(3);
+    assertThat(batch.accepted().get(0).getOutput().getText()).isEqualTo("x".repeat(64) + "…[truncated 1 chars]");
+    assertThat(batch.accepted().get(1).getOutput().getText()).isEqualTo(fits);
+    assertThat(batch.accepted().get(1).getAttributes()).doesNotContainKey(Truncator.ATTRIBUTE);
+    assertThat(batch.accepted().get(2).getOutput().getText()).isEqualTo("é".repeat(64) + "…[truncated 1 chars]");
+  }
+
+  @Test
   void moreSpansThanTheLimitFailTheRequest() {
     IntakeLimits two = new IntakeLimits(64, 2, Duration.ofHours(1), Duration.ofDays(30), Duration.ofDays(1));
     NativeSpanDecoder small = new NativeSpanDecoder(new SpanIntake(two, CLOCK));
