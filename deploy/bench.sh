@@ -18,8 +18,10 @@ fi
 
 mvn -q -B -DskipTests -pl deploy/benchmarks -am package
 classpath="deploy/benchmarks/target/classes:$(cat deploy/benchmarks/target/runtime.classpath)"
+# The stack's broker, registry and ClickHouse endpoint run as production JVMs would (both JIT tiers), not
+# in the quick-start mode tests use.
 case "$which" in
-  gateway) exec java -Xmx512m ${BENCH_JAVA_OPTS:-} -cp "$classpath" io.llmtrace.bench.GatewayVsZipkin "$@" ;;
-  sink) exec java -Xmx3g ${BENCH_JAVA_OPTS:-} -cp "$classpath" io.llmtrace.bench.SinkVsDirectInsert "$@" ;;
+  gateway) exec java -Xmx512m -Dllmtrace.stack.jvm=server ${BENCH_JAVA_OPTS:-} -cp "$classpath" io.llmtrace.bench.GatewayVsZipkin "$@" ;;
+  sink) exec java -Xmx3g -Dllmtrace.stack.jvm=server ${BENCH_JAVA_OPTS:-} -cp "$classpath" io.llmtrace.bench.SinkVsDirectInsert "$@" ;;
   *) echo "unknown benchmark: $which (known: gateway, sink)" >&2; exit 2 ;;
 esac

@@ -170,7 +170,8 @@ public final class GatewayVsZipkin {
         Both JVMs `%s`, both warmed up (2 × %d s each), then %d alternating rounds of `wrk -t%d -c%d -d%ds`;
         the median round is reported. The gateway answers 2xx only after Kafka acknowledged every span
         (acks=all, idempotent producer); Zipkin keeps spans in memory only. CPU cores used: from /proc, per
-        process, during the round (the broker is a separate process of the local stack).
+        process, during the round (the broker is a separate process of the local stack, run as a server JVM:
+        `-Dllmtrace.stack.jvm=server`, both JIT tiers, as in production).
 
         | | gateway (durable to Kafka) | Zipkin (in memory) |
         |---|---|---|

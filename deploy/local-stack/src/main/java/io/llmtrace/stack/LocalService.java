@@ -2,6 +2,7 @@ package io.llmtrace.stack;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -89,10 +90,29 @@ public abstract class LocalService implements AutoCloseable {
     stop();
   }
 
+  /**
+   * Whether child JVMs run for a quick start (the default: client compiler only and the serial
+   * collector, seconds faster to healthy, which is what tests and a local run need) or like a production
+   * server (both JIT tiers, the JVM's default collector), which benchmarks need so that the broker and the
+   * endpoints are not what they measure: {@code llmtrace.stack.jvm=server} (or {@code LLMTRACE_STACK_JVM}).
+   */
+  static boolean fastStart() {
+    String mode = StackConfig.setting("llmtrace.stack.jvm", "fast-start").strip();
+    return switch (mode) {
+      case "fast-start" -> true;
+      case "server" -> false;
+      default -> throw new IllegalArgumentException("llmtrace.stack.jvm must be fast-start or server, got '" + mode + "'");
+    };
+  }
+
   /** The JVM options every child of the stack gets, plus the parent watch so none outlives us. */
   protected static List<String> childJvm(String service, String heap, List<String> extraOptions, String classpath,
       String mainClass, List<String> args) {
-    List<String> cmd = ManagedProcess.javaCommand(service, List.of("-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    List<String> jvm = new ArrayList<>(List.of("-Xmx" + heap));
+    if (fastStart()) {
+      jvm.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    }
+    List<String> cmd = ManagedProcess.javaCommand(service, jvm);
     cmd.addAll(extraOptions);
     cmd.add("-cp");
     cmd.add(classpath);
