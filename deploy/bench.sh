@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a benchmark harness and updates docs/BENCHMARKS.md. Not part of the test suite.
 #
-#   deploy/bench.sh gateway [--seconds 20 --warmup 15 --rounds 3 --connections 32 --threads 2]
+#   deploy/bench.sh gateway [--seconds 20 --warmup 30 --rounds 3 --connections 32 --threads 2]
 #   deploy/bench.sh sink [--spans 300000 --rounds 2]
 #
 # "gateway": the ingest gateway (durable to a real local Kafka) against a Zipkin 3.6 server, driven by wrk.

@@ -35,7 +35,7 @@ import org.apache.kafka.common.TopicPartition;
  * Kafka broker (acks=all) before answering; Zipkin stores in memory. Writes the table to
  * docs/BENCHMARKS.md (section "Ingest gateway vs Zipkin").
  *
- * <p>Options: {@code --seconds 20 --warmup 15 --rounds 3 --connections 32 --threads 2 --out docs/BENCHMARKS.md}.
+ * <p>Options: {@code --seconds 20 --warmup 30 --rounds 3 --connections 32 --threads 2 --out docs/BENCHMARKS.md}.
  */
 public final class GatewayVsZipkin {
 
@@ -47,7 +47,7 @@ public final class GatewayVsZipkin {
   public static void main(String[] args) throws Exception {
     Map<String, String> options = options(args);
     int seconds = Integer.parseInt(options.getOrDefault("seconds", "20"));
-    int warmup = Integer.parseInt(options.getOrDefault("warmup", "15"));
+    int warmup = Integer.parseInt(options.getOrDefault("warmup", "30"));
     int rounds = Integer.parseInt(options.getOrDefault("rounds", "3"));
     int connections = Integer.parseInt(options.getOrDefault("connections", "32"));
     int threads = Integer.parseInt(options.getOrDefault("threads", "2"));

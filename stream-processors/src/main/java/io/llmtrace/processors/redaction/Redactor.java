@@ -79,7 +79,7 @@ public final class Redactor {
   public LlmSpan redactInPlace(LlmSpan span) {
     String tenant = span.getTenantId();
     Rules rules = policy.rulesFor(tenant);
-    Walk walk = new Walk(rules, textRedactor(tenant), new LinkedHashMap<>());
+    Walk walk = new Walk(rules, textRedactor(tenant), new HashMap<>());
     for (Schema.Field f : span.getSchema().getFields()) {
       byte kind = TOP_LEVEL[f.pos()];
       if (kind == SKIP) {
@@ -95,12 +95,8 @@ public final class Redactor {
       }
       walk.field(span, f, value);
     }
-    span.setRedaction(
-        RedactionSummary.newBuilder()
-            .setApplied(true)
-            .setCountsByDetector(new HashMap<>(walk.counts))
-            .setPolicyVersion(policy.version())
-            .build());
+    // The constructor, not the builder: a builder validates and copies per call, and every span gets one.
+    span.setRedaction(new RedactionSummary(true, walk.counts, policy.version()));
     return span;
   }
 
