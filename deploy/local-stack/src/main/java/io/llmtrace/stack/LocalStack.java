@@ -94,6 +94,16 @@ public final class LocalStack implements Stack {
   }
 
   @Override
+  public void stopRegistry() {
+    registry.stop();
+  }
+
+  @Override
+  public void startRegistry() {
+    registry.start();
+  }
+
+  @Override
   public void close() {
     for (LocalService service : List.of(clickhouse, registry, kafka)) {
       try {

@@ -10,10 +10,11 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Apicurio Registry 2.6 (in-memory storage) from its Maven Central distribution, serving the
- * Confluent-compatible Schema Registry API at {@code /apis/ccompat/v7}. The archive is unpacked once
- * into the cache directory. Being in-memory, a restart forgets registered schemas, exactly like a
- * fresh registry; clients that cache ids keep working within a run.
+ * Apicurio Registry 2.6 from its Maven Central distribution, serving the Confluent-compatible Schema
+ * Registry API at {@code /apis/ccompat/v7}. The archive is unpacked once into the cache directory.
+ * Schemas are stored in an H2 database file under the stack's work directory (the distribution's
+ * default is in memory), so a restart keeps every schema and its id, as a real registry does: the
+ * records Kafka kept across the restart still name schemas the registry knows.
  */
 public final class SchemaRegistryServer extends LocalService {
 
@@ -51,7 +52,8 @@ public final class SchemaRegistryServer extends LocalService {
     return childJvm(name(), "512m",
         List.of("-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
             "-Dquarkus.log.console.format=%d{HH:mm:ss} %-5p [%c{2.}] %s%e%n",
-            "-Dregistry.auth.enabled=false", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager"),
+            "-Dregistry.auth.enabled=false",
+            "-Dquarkus.datasource.jdbc.url=jdbc:h2:file:" + workDir.resolve("registry-data").resolve("registry_db").toAbsolutePath(), "-Djava.util.logging.manager=org.jboss.logmanager.LogManager"),
         classpath, "io.quarkus.runner.GeneratedMain", List.of());
   }
 

@@ -23,6 +23,11 @@ public interface Stack extends AutoCloseable {
 
   void startClickHouse();
 
+  /** Stops the schema registry; {@link #startRegistry()} brings it back with its schemas and their ids. */
+  void stopRegistry();
+
+  void startRegistry();
+
   @Override
   void close();
 }

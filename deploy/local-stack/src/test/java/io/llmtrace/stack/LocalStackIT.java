@@ -79,6 +79,37 @@ class LocalStackIT {
     assertThat(count.body()).isEqualTo("3\n");
   }
 
+  @Test
+  void registryRestartKeepsSchemasAndTheirIds(Stack stack, TestNames names) throws Exception {
+    String subject = names.topic("kept") + "-value";
+    long id = register(stack, subject, "Kept");
+
+    stack.stopRegistry();
+    assertThat(stack.health().get(1).healthy()).isFalse();
+    stack.startRegistry();
+
+    // Records written before the restart carry this id; it must still name the same schema
+    HttpResponse<String> schema = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create(stack.endpoints().schemaRegistryUrl() + "/schemas/ids/" + id)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(schema.statusCode()).as(schema.body()).isEqualTo(200);
+    assertThat(schema.body()).contains("Kept");
+    // and a schema registered afterwards gets a new id, not a reused one
+    assertThat(register(stack, subject + "-2", "Later")).isNotEqualTo(id);
+  }
+
+  private static long register(Stack stack, String subject, String recordName) throws Exception {
+    String schema = "{\\\"type\\\":\\\"record\\\",\\\"name\\\":\\\"" + recordName
+        + "\\\",\\\"fields\\\":[{\\\"name\\\":\\\"x\\\",\\\"type\\\":\\\"int\\\"}]}";
+    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create(stack.endpoints().schemaRegistryUrl() + "/subjects/" + subject + "/versions"))
+        .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"schema\":\"" + schema + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    java.util.regex.Matcher id = java.util.regex.Pattern.compile("\"id\"\\s*:\\s*(\\d+)").matcher(response.body());
+    assertThat(id.find()).as(response.body()).isTrue();
+    return Long.parseLong(id.group(1));
+  }
+
   private static Map<String, Object> producerConfig(Stack stack, String transactionalId) {
     return Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.endpoints().kafkaBootstrap(),

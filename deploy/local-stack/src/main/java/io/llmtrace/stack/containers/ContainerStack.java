@@ -78,6 +78,16 @@ public final class ContainerStack implements Stack {
   }
 
   @Override
+  public void stopRegistry() {
+    registry.getDockerClient().pauseContainerCmd(registry.getContainerId()).exec();
+  }
+
+  @Override
+  public void startRegistry() {
+    registry.getDockerClient().unpauseContainerCmd(registry.getContainerId()).exec();
+  }
+
+  @Override
   public void close() {
     registry.stop();
     clickhouse.stop();
