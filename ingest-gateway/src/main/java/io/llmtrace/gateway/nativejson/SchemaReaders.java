@@ -165,7 +165,10 @@ final class SchemaReaders {
       MethodHandle constructor = lookup.findConstructor(type, MethodType.methodType(void.class));
       return (Supplier<IndexedRecord>) LambdaMetafactory.metafactory(lookup, "get", MethodType.methodType(Supplier.class),
           MethodType.methodType(Object.class), constructor, MethodType.methodType(type)).getTarget().invoke();
+    } catch (Error e) {
+      throw e;
     } catch (Throwable e) {
+      // invoke() declares Throwable; what can really come is a missing or inaccessible constructor
       throw new IllegalStateException(type + " has no accessible no-argument constructor", e);
     }
   }
