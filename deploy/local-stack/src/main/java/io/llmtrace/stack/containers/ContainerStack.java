@@ -59,32 +59,41 @@ public final class ContainerStack implements Stack {
 
   @Override
   public void stopKafka() {
-    kafka.getDockerClient().pauseContainerCmd(kafka.getContainerId()).exec();
+    pause(kafka);
   }
 
   @Override
   public void startKafka() {
-    kafka.getDockerClient().unpauseContainerCmd(kafka.getContainerId()).exec();
+    unpause(kafka);
   }
 
   @Override
   public void stopClickHouse() {
-    clickhouse.getDockerClient().pauseContainerCmd(clickhouse.getContainerId()).exec();
+    pause(clickhouse);
   }
 
   @Override
   public void startClickHouse() {
-    clickhouse.getDockerClient().unpauseContainerCmd(clickhouse.getContainerId()).exec();
+    unpause(clickhouse);
   }
 
   @Override
   public void stopRegistry() {
-    registry.getDockerClient().pauseContainerCmd(registry.getContainerId()).exec();
+    pause(registry);
   }
 
   @Override
   public void startRegistry() {
-    registry.getDockerClient().unpauseContainerCmd(registry.getContainerId()).exec();
+    unpause(registry);
+  }
+
+  /** Paused, not stopped: the container keeps its state, as a process restart with its data dir would. */
+  private static void pause(GenericContainer<?> container) {
+    container.getDockerClient().pauseContainerCmd(container.getContainerId()).exec();
+  }
+
+  private static void unpause(GenericContainer<?> container) {
+    container.getDockerClient().unpauseContainerCmd(container.getContainerId()).exec();
   }
 
   @Override
