@@ -52,16 +52,7 @@ public final class GatewayVsZipkin {
     int connections = Integer.parseInt(options.getOrDefault("connections", "32"));
     int threads = Integer.parseInt(options.getOrDefault("threads", "2"));
     Path out = Path.of(options.getOrDefault("out", "docs/BENCHMARKS.md"));
-    Path work = Path.of("target", "bench");
-    if (Files.exists(work)) {
-      // A fresh broker per run: the durability check counts the records on the topic.
-      try (var walk = Files.walk(work)) {
-        for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(path);
-        }
-      }
-    }
-    Files.createDirectories(work);
+    Path work = WorkDirs.fresh(Path.of("target", "bench"));
 
     List<Process> children = new ArrayList<>();
     LocalStack stack = LocalStack.start(StackConfig.forTests(work.resolve("stack")));

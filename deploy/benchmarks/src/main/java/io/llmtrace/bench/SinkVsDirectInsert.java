@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -55,14 +54,7 @@ public final class SinkVsDirectInsert {
     int spans = Integer.parseInt(options.getOrDefault("spans", "300000"));
     int rounds = Integer.parseInt(options.getOrDefault("rounds", "2"));
     Path out = Path.of(options.getOrDefault("out", "docs/BENCHMARKS.md"));
-    Path work = Path.of("target", "bench-sink");
-    if (Files.exists(work)) {
-      try (var walk = Files.walk(work)) {
-        for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(path);
-        }
-      }
-    }
+    Path work = WorkDirs.fresh(Path.of("target", "bench-sink"));
     LocalStack stack = LocalStack.start(StackConfig.forTests(work.resolve("stack")));
     try {
       StackEndpoints endpoints = stack.endpoints();
