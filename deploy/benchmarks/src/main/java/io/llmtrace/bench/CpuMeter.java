@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * Where a machine's CPU went during a measured interval, read from Linux's {@code /proc}: the CPU time
  * of named processes and the busy time of the whole machine, so a benchmark can say how many cores the
- * server, the broker and the load generator each used. Elsewhere it measures nothing ({@link #available()}).
+ * server, the broker and the load generator each used. Without {@code /proc} it measures nothing (an empty map).
  */
 final class CpuMeter {
 
@@ -17,6 +17,7 @@ final class CpuMeter {
   private static final double TICKS_PER_SECOND = 100.0;
 
   private final Map<String, Long> pids;
+  private final boolean available = Files.isReadable(Path.of("/proc/stat"));
   private Map<String, Long> startTicks;
   private long startMachineBusy;
   private long startNanos;
@@ -26,11 +27,10 @@ final class CpuMeter {
     this.pids = new LinkedHashMap<>(pids);
   }
 
-  static boolean available() {
-    return Files.isReadable(Path.of("/proc/stat"));
-  }
-
   void start() {
+    if (!available) {
+      return;
+    }
     startTicks = processTicks();
     startMachineBusy = machineBusyTicks();
     startNanos = System.nanoTime();
@@ -38,6 +38,9 @@ final class CpuMeter {
 
   /** Cores used by each named process since {@link #start()}, then "other" (the rest of the machine's busy time). */
   Map<String, Double> stop() {
+    if (!available) {
+      return Map.of();
+    }
     double seconds = (System.nanoTime() - startNanos) / 1e9;
     Map<String, Long> end = processTicks();
     Map<String, Double> cores = new LinkedHashMap<>();

@@ -111,14 +111,11 @@ public final class GatewayVsZipkin {
         // Alternate who goes first, so neither always runs on the warmer or cooler machine.
         boolean gatewayFirst = round % 2 == 0;
         for (String target : gatewayFirst ? List.of("gateway", "zipkin") : List.of("zipkin", "gateway")) {
-          boolean measureCpu = CpuMeter.available();
-          if (measureCpu) {
-            cpu.start();
-          }
+          cpu.start();
           Wrk.Result result = target.equals("gateway")
               ? Wrk.run(target, gatewayUrl, gatewayScript, threads, connections, seconds)
               : Wrk.run(target, zipkinUrl, zipkinScript, threads, connections, seconds);
-          Map<String, Double> used = measureCpu ? cpu.stop() : Map.of();
+          Map<String, Double> used = cpu.stop();
           cores.get(target).add(used);
           (target.equals("gateway") ? gateway : zipkin).add(result);
           System.out.printf("round %d %-7s %,10.0f spans/s  p50 %6.2f ms  p99 %7.2f ms  non-2xx %d  socket errors %d  cores %s%n", round + 1,

@@ -53,7 +53,8 @@ public final class SchemaRegistryServer extends LocalService {
         List.of("-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
             "-Dquarkus.log.console.format=%d{HH:mm:ss} %-5p [%c{2.}] %s%e%n",
             "-Dregistry.auth.enabled=false",
-            "-Dquarkus.datasource.jdbc.url=jdbc:h2:file:" + workDir.resolve("registry-data").resolve("registry_db").toAbsolutePath(), "-Djava.util.logging.manager=org.jboss.logmanager.LogManager"),
+            "-Dquarkus.datasource.jdbc.url=jdbc:h2:file:" + workDir.resolve("registry-data").resolve("registry_db").toAbsolutePath(),
+            "-Djava.util.logging.manager=org.jboss.logmanager.LogManager"),
         classpath, "io.quarkus.runner.GeneratedMain", List.of());
   }
 

@@ -95,7 +95,7 @@ public final class Redactor {
       }
       walk.field(span, f, value);
     }
-    // The constructor, not the builder: a builder validates and copies per call, and every span gets one.
+    // The constructor, not a builder: every span gets a summary, and a builder validates each field each time.
     span.setRedaction(new RedactionSummary(true, walk.counts, policy.version()));
     return span;
   }
