@@ -19,16 +19,16 @@ import java.util.regex.Pattern;
  *   <tr><th>name</th><th>finds</th><th>pre-filter</th></tr>
  *   <tr><td>private_key</td><td>PEM private key blocks (to the end of text when truncated)</td><td>"PRIVATE KEY"</td></tr>
  *   <tr><td>url_credentials</td><td>the password of scheme://user:pass@host</td><td>"://"</td></tr>
- *   <tr><td>bearer_token</td><td>Authorization: Bearer/Basic/Token values, "Bearer x" tokens</td><td>"earer"/"uthorization"</td></tr>
+ *   <tr><td>bearer_token</td><td>Authorization: Bearer/Basic/Token values, "Bearer x" tokens</td><td>"earer", "authorization" before ':'/'='</td></tr>
  *   <tr><td>jwt</td><td>three base64url segments whose header decodes to JSON with "alg"</td><td>"ey"</td></tr>
  *   <tr><td>aws_access_key_id</td><td>AKIA/ASIA + 16 upper-case alphanumerics</td><td>"AKIA"/"ASIA"</td></tr>
- *   <tr><td>aws_secret_key</td><td>aws_secret_access_key=..., or 40 base64 chars near "aws"/"secret"</td><td>keyword</td></tr>
+ *   <tr><td>aws_secret_key</td><td>aws_secret_access_key=..., or 40 base64 chars near "aws"/"secret"</td><td>the key before ':'/'=', 40-char runs</td></tr>
  *   <tr><td>github_token</td><td>ghp_/gho_/ghu_/ghs_/ghr_ and github_pat_ tokens</td><td>"gh"</td></tr>
  *   <tr><td>stripe_key</td><td>sk_/rk_/pk_ live and test keys</td><td>"_live_"/"_test_"</td></tr>
  *   <tr><td>llm_api_key</td><td>OpenAI/Anthropic-style sk-, sk-proj-, sk-ant- keys</td><td>"sk-"</td></tr>
  *   <tr><td>slack_token</td><td>xoxa/b/p/r/s- and xapp- tokens</td><td>"xox"/"xapp-"</td></tr>
  *   <tr><td>google_api_key</td><td>AIza + 35 characters</td><td>"AIza"</td></tr>
- *   <tr><td>secret_assignment</td><td>values of password=, secret:, api_key=, token=, "password": "..."</td><td>'=' or ':'</td></tr>
+ *   <tr><td>secret_assignment</td><td>values of password=, secret:, api_key=, token=, "password": "..."</td><td>the key before ':'/'='</td></tr>
  *   <tr><td>iban</td><td>IBANs with a valid mod-97 checksum</td><td>10 digits</td></tr>
  *   <tr><td>payment_card</td><td>13-19 digits, network prefix, Luhn</td><td>13 digits</td></tr>
  *   <tr><td>us_ssn</td><td>AAA-GG-SSSS outside the never-issued ranges</td><td>9 digits and '-'</td></tr>
@@ -48,6 +48,12 @@ public final class BuiltInDetectors {
    */
   private static final Prefilter ONLY_AT_STARTS = Prefilter.ALWAYS;
 
+  /** What {@code aws_?secret_?access_?key} spells (before {@link #ALL}, which uses it). */
+  private static final String[] AWS_SECRET_KEYS = {
+    "awssecretaccesskey", "awssecretaccess_key", "awssecret_accesskey", "awssecret_access_key",
+    "aws_secretaccesskey", "aws_secretaccess_key", "aws_secret_accesskey", "aws_secret_access_key",
+  };
+
   private static final Map<String, Detector> ALL = build();
 
   /** All built-in detectors by name, in priority order. */
@@ -64,7 +70,8 @@ public final class BuiltInDetectors {
     add(m, pattern("bearer_token",
         ONLY_AT_STARTS,
         Refiner.ACCEPT,
-        starts(Starts.lowerNeedles(0, "authorization"), Starts.notAfterAlnumOr("_", Starts.lowerNeedles(0, "bearer"))),
+        starts(Assignments.keywordsBefore("authorization"),
+            Starts.notAfterAlnumOr("_", Starts.where(Starts.needles(-1, "earer"), (t, c) -> t.charAt(c) == 'B' || t.charAt(c) == 'b'))),
         "(?i)authorization[\"']?\\s*[:=]\\s*[\"']?(?:bearer|basic|token|digest)\\s+([A-Za-z0-9._~+/=-]{6,})",
         "(?<![A-Za-z0-9_])[Bb]earer\\s+((?=[A-Za-z._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{16,})"));
     add(m, pattern("jwt", ONLY_AT_STARTS, BuiltInDetectors::jwtHeader, starts(Starts.notAfterAlnumOr("_-", Starts.needles(0, "ey"))),
@@ -73,9 +80,9 @@ public final class BuiltInDetectors {
         starts(Starts.notAfterAlnumOr("", Starts.needles(0, "AKIA", "ASIA"))),
         "(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])"));
     add(m, pattern("aws_secret_key",
-        keyword("aws", "secret"),
+        Prefilter.ALWAYS,
         BuiltInDetectors::awsSecretNearContext,
-        starts(Starts.lowerNeedles(0, "aws"), BuiltInDetectors::base64Runs40),
+        starts(Assignments.keywordsBefore(AWS_SECRET_KEYS), BuiltInDetectors::base64Runs40),
         "(?i)aws_?secret_?access_?key[\"']?\\s*[:=]\\s*[\"']?([A-Za-z0-9/+=]{16,})",
         "(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"));
     add(m, pattern("github_token", ONLY_AT_STARTS, Refiner.ACCEPT, starts(Starts.notAfterAlnumOr("_", Starts.needles(0, "gh", "github_pat_"))),
@@ -89,15 +96,7 @@ public final class BuiltInDetectors {
         "(?<![A-Za-z0-9_])(?:xox[abprs]-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,})"));
     add(m, pattern("google_api_key", ONLY_AT_STARTS, Refiner.ACCEPT, starts(Starts.notAfterAlnumOr("_", Starts.needles(0, "AIza"))),
         "(?<![A-Za-z0-9_])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])"));
-    add(m, pattern("secret_assignment",
-        (t, p) -> p.equals() || p.colon(),
-        BuiltInDetectors::notAPlaceholder,
-        starts(BuiltInDetectors::secretAssignmentStarts),
-        "(?i)(?<![A-Za-z0-9])(?:[A-Za-z0-9]+[_.-])*(?:password|passwd|pwd|passphrase|secret|client_secret|"
-            + "api[_-]?key|apikey|access[_-]?key|private[_-]?key|token|access[_-]?token|auth[_-]?token|"
-            + "refresh[_-]?token|credentials?)(?:\\\\?[\"'])?\\s*[:=]\\s*"
-            + "(?:\\\\\"([^\"\\\\\\n]{1,256})\\\\\"|\"([^\"\\n]{1,256})\"|'([^'\\n]{1,256})'|"
-            + "([^\\s\"',;&}\\[\\]<>{()\\\\][^\\s\"',;&}<>]{0,255}))"));
+    add(m, new SecretAssignmentDetector());
     add(m, pattern("iban", (t, p) -> p.digits() >= 10, BuiltInDetectors::ibanChecksum,
         starts(Starts.notAfterAlnumOr("", BuiltInDetectors::ibanStarts)),
         "(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9])"));
@@ -106,22 +105,12 @@ public final class BuiltInDetectors {
         starts(Starts.digitRuns(3, 3, (t, s, e) -> e < t.length() && t.charAt(e) == '-' && (s == 0 || t.charAt(s - 1) != '-'))),
         "(?<![0-9-])(?!000|666|9[0-9]{2})[0-9]{3}-(?!00)[0-9]{2}-(?!0000)[0-9]{4}(?![0-9-])"));
     add(m, new EmailDetector());
-    add(m, pattern("phone", (t, p) -> p.digits() >= 8, BuiltInDetectors::phoneDigits,
-        PhoneStarts.PER_REGEX,
-        "(?<![A-Za-z0-9+_])\\+[0-9]{1,3}(?:[ .-]?\\(?[0-9]{1,5}\\)?){1,6}(?![A-Za-z0-9])",
-        "(?<![A-Za-z0-9(_-])(?:\\+?1[ .-]?)?\\([2-9][0-9]{2}\\)[ .-]?[2-9][0-9]{2}[ .-][0-9]{4}(?![A-Za-z0-9])",
-        "(?<![A-Za-z0-9._-])[2-9][0-9]{2}(?:-[2-9][0-9]{2}-|\\.[2-9][0-9]{2}\\.)[0-9]{4}(?![A-Za-z0-9_-]|\\.[0-9])",
-        "(?<![A-Za-z0-9._/+-])0[0-9]{1,4}(?:[ /.-][0-9]{2,8}){1,4}(?![A-Za-z0-9_/-]|[.,:][0-9])"));
+    add(m, new PhoneDetector());
     add(m, pattern("ipv6", (t, p) -> p.colon(), BuiltInDetectors::ipv6, starts(BuiltInDetectors::ipv6Starts),
         "(?<![A-Za-z0-9:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|[0-9]{1,3}(?:\\.[0-9]{1,3}){3})?(?![A-Za-z0-9:])"));
     add(m, new Ipv4Detector());
     return java.util.Collections.unmodifiableMap(m);
   }
-
-  /** Lower-case substrings of which every secret_assignment keyword contains one. */
-  private static final String[] SECRET_NEEDLES = {"pass", "pwd", "secret", "key", "token", "credential"};
-  private static final long[][] SECRET_MASKS =
-      java.util.Arrays.stream(SECRET_NEEDLES).map(TextProfile::mask).toArray(long[][]::new);
 
   private static void add(Map<String, Detector> m, Detector d) {
     m.put(d.name(), d);
@@ -159,26 +148,36 @@ public final class BuiltInDetectors {
     return out.sortedDistinct();
   }
 
-  /** Maximal runs of [A-Za-z0-9/+=] exactly 40 long. */
+  /**
+   * Maximal runs of [A-Za-z0-9/+=] exactly 40 long. Probes every 40th character: a run of 40 or more
+   * that starts after a non-run character at {@code i} covers {@code i + 39}, so where that is no run
+   * character, none starts before it.
+   */
   private static int[] base64Runs40(String text, TextProfile profile) {
-    Starts.Ints out = new Starts.Ints();
+    Starts.Ints out = null;
     int n = text.length();
     int i = 0;
-    while (i < n) {
-      if (!base64(text.charAt(i))) {
-        i++;
+    while (i + 40 <= n) {
+      int probe = i + 39;
+      if (!base64(text.charAt(probe))) {
+        i = probe + 1;
         continue;
       }
-      int j = i + 1;
-      while (j < n && base64(text.charAt(j))) {
-        j++;
+      int start = probe;
+      while (start > i && base64(text.charAt(start - 1))) {
+        start--;
       }
-      if (j - i == 40) {
-        out.add(i);
+      int end = probe + 1;
+      while (end < n && base64(text.charAt(end))) {
+        end++;
       }
-      i = j;
+      if (end - start == 40) {
+        out = out == null ? new Starts.Ints() : out;
+        out.add(start);
+      }
+      i = end + 1;
     }
-    return out.toArray();
+    return out == null ? Starts.Ints.NONE : out.toArray();
   }
 
   private static boolean base64(char c) {
@@ -243,78 +242,9 @@ public final class BuiltInDetectors {
     return true;
   }
 
-  /** Starts of alphanumeric runs in the [A-Za-z0-9_.-] word around each keyword occurrence. */
-  private static int[] secretAssignmentStarts(String text, TextProfile profile) {
-    Starts.Ints out = new Starts.Ints();
-    for (int i = 0; i < SECRET_NEEDLES.length; i++) {
-      if (!profile.mayContainIgnoreCase(SECRET_MASKS[i][0], SECRET_MASKS[i][1])) {
-        continue;
-      }
-      String needle = SECRET_NEEDLES[i];
-      String lower = profile.lower(text);
-      for (int k = lower.indexOf(needle); k >= 0; k = lower.indexOf(needle, k + 1)) {
-        if (!assignedAfterWord(text, k)) {
-          continue;
-        }
-        int s = k;
-        while (s > 0 && identifier(text.charAt(s - 1))) {
-          s--;
-        }
-        for (int c = s; c <= k; c++) {
-          if (Starts.alnum(text.charAt(c)) && (c == 0 || !Starts.alnum(text.charAt(c - 1)))) {
-            out.add(c);
-          }
-        }
-      }
-    }
-    return out.sortedDistinct();
-  }
-
-  /**
-   * The keyword ends the [A-Za-z0-9_.-] word it is in (the regex's next token, {@code \\?["']},
-   * whitespace or [:=], is no word character), so the word must be followed by
-   * {@code (?:\\?["'])?\s*[:=]}; most keyword occurrences in prose are not.
-   */
-  private static boolean assignedAfterWord(String text, int k) {
-    int n = text.length();
-    int i = k;
-    while (i < n && identifier(text.charAt(i))) {
-      i++;
-    }
-    if (i < n && text.charAt(i) == '\\' && i + 1 < n && (text.charAt(i + 1) == '"' || text.charAt(i + 1) == '\'')) {
-      i += 2;
-    } else if (i < n && (text.charAt(i) == '"' || text.charAt(i) == '\'')) {
-      i++;
-    }
-    while (i < n && " \t\n\u000B\f\r".indexOf(text.charAt(i)) >= 0) {
-      i++;
-    }
-    return i < n && (text.charAt(i) == ':' || text.charAt(i) == '=');
-  }
-
-  private static boolean identifier(char c) {
-    return Starts.alnum(c) || c == '_' || c == '.' || c == '-';
-  }
-
   private static Prefilter literal(String needle) {
     long[] mask = TextProfile.mask(needle);
     return (text, profile) -> profile.mayContain(mask[0], mask[1]) && text.contains(needle);
-  }
-
-  /** Whether the text contains one of the lower-case keywords, ignoring ASCII case. */
-  private static Prefilter keyword(String... needles) {
-    long[][] masks = new long[needles.length][];
-    for (int i = 0; i < needles.length; i++) {
-      masks[i] = TextProfile.mask(needles[i]);
-    }
-    return (text, profile) -> {
-      for (int i = 0; i < needles.length; i++) {
-        if (profile.mayContainIgnoreCase(masks[i][0], masks[i][1]) && profile.lower(text).contains(needles[i])) {
-          return true;
-        }
-      }
-      return false;
-    };
   }
 
   static boolean containsIgnoreCase(String text, String needle) {
@@ -360,35 +290,6 @@ public final class BuiltInDetectors {
     return containsIgnoreCase(before, "aws") || containsIgnoreCase(before, "secret") ? end : -1;
   }
 
-  private static final Pattern PLACEHOLDER =
-      Pattern.compile("(?i)null|none|true|false|undefined|\\*+|x+|<[^>]*>|\\$\\{[^}]*}|\\[redacted.*|\\[[a-z_]+:[0-9a-f]{8}]");
-
-  private static int notAPlaceholder(String text, int start, int end) {
-    String v = text.substring(start, end);
-    if (PLACEHOLDER.matcher(v).matches()) {
-      return -1;
-    }
-    // "Password: reset link sent" is prose; an unquoted plain lower-case word after ':' is not a secret.
-    int k = start - 1;
-    while (k >= 0 && text.charAt(k) == ' ') {
-      k--;
-    }
-    boolean quoted = start > 0 && (text.charAt(start - 1) == '"' || text.charAt(start - 1) == '\'');
-    if (!quoted && k >= 0 && text.charAt(k) == ':' && lowerCaseWord(v)) {
-      return -1;
-    }
-    return end;
-  }
-
-  private static boolean lowerCaseWord(String v) {
-    for (int i = 0; i < v.length(); i++) {
-      if (v.charAt(i) < 'a' || v.charAt(i) > 'z') {
-        return false;
-      }
-    }
-    return true;
-  }
-
   private static int ibanChecksum(String text, int start, int end) {
     // The regex may swallow a following upper-case word ("DE89 ... 00 FOR"): retry at group ends.
     int e = end;
@@ -403,22 +304,6 @@ public final class BuiltInDetectors {
       e = sp;
     }
     return -1;
-  }
-
-  private static int phoneDigits(String text, int start, int end) {
-    int digits = 0;
-    for (int i = start; i < end; i++) {
-      char c = text.charAt(i);
-      if (c >= '0' && c <= '9') {
-        digits++;
-      }
-    }
-    boolean national = text.charAt(start) == '0';
-    if (national ? digits < 9 || digits > 12 : digits < 10 || digits > 15) {
-      return -1;
-    }
-    char last = text.charAt(end - 1);
-    return last >= '0' && last <= '9' || last == ')' ? end : -1;
   }
 
   private static int ipv6(String text, int start, int end) {

@@ -64,27 +64,6 @@ interface Starts {
     };
   }
 
-  /** Occurrences of lower-case needles in the ASCII-lower-cased text, shifted by {@code offset}. */
-  static Starts lowerNeedles(int offset, String... needles) {
-    long[][] masks = masks(needles);
-    return (text, profile) -> {
-      Ints out = null;
-      for (int i = 0; i < needles.length; i++) {
-        if (!profile.mayContainIgnoreCase(masks[i][0], masks[i][1])) {
-          continue;
-        }
-        String lower = profile.lower(text);
-        for (int k = lower.indexOf(needles[i]); k >= 0; k = lower.indexOf(needles[i], k + 1)) {
-          if (k + offset >= 0) {
-            out = out == null ? new Ints() : out;
-            out.add(k + offset);
-          }
-        }
-      }
-      return out == null ? Ints.NONE : out.sortedDistinct();
-    };
-  }
-
   /** Occurrences of case-sensitive needles, shifted by {@code offset}. */
   static Starts needles(int offset, String... needles) {
     long[][] masks = masks(needles);

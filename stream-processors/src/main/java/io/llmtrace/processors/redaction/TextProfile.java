@@ -4,9 +4,9 @@ import java.util.Arrays;
 
 /**
  * Cheap facts about one string, shared by all detectors as pre-filters (a card needs 13 digits, an
- * e-mail an {@code @}, a literal all of its characters), plus the digit runs and the lower-cased
- * text, computed on first use. Every test may answer "maybe": it only has to be false when the
- * detector cannot match. Only short strings get the per-character pass: there it saves a dozen
+ * e-mail an {@code @}, a literal all of its characters), plus the digit runs and the positions of
+ * ':' and '=', computed on first use.
+ * Every test may answer "maybe": it only has to be false when the detector cannot match. Only short strings get the per-character pass: there it saves a dozen
  * {@code indexOf} calls, while on long text nearly every character occurs anyway and the pass
  * (about 2 ns a character, where {@code indexOf} takes 0.15) would cost more than it saves.
  */
@@ -15,9 +15,6 @@ public final class TextProfile {
   /** Strings up to this length get the per-character pass. */
   static final int SHORT = 64;
 
-  /** Lower-case ASCII letters in {@link #hi}: the upper-case ones shifted by 32. */
-  private static final long UPPER_HI = 0x7FFFFFEL;
-
   private final String text;
   /** Exact for short strings; -1 (computed from the digit runs on first use) for long ones. */
   private int digits;
@@ -25,8 +22,8 @@ public final class TextProfile {
   private final long lo;
   /** Bit c - 64: ASCII character c (64 <= c < 128) may occur. */
   private final long hi;
-  private String lower;
-  private int[] digitRuns;
+    private int[] digitRuns;
+  private int[] signs;
 
   private TextProfile(String text, int digits, long lo, long hi) {
     this.text = text;
@@ -93,12 +90,6 @@ public final class TextProfile {
     return (lo & needleLo) == needleLo && (hi & needleHi) == needleHi;
   }
 
-  /** The same for a lower-case needle in {@link #lower}. */
-  boolean mayContainIgnoreCase(long needleLo, long needleHi) {
-    long folded = hi | (hi & UPPER_HI) << 32;
-    return (lo & needleLo) == needleLo && (folded & needleHi) == needleHi;
-  }
-
   /** The {@link #mayContain} masks of an ASCII string: {lo, hi}. */
   static long[] mask(String ascii) {
     long[] m = new long[2];
@@ -118,50 +109,62 @@ public final class TextProfile {
    */
   int[] digitRuns(String text) {
     if (digitRuns == null) {
-      scan();
+      digitRuns = runs(text);
     }
     return digitRuns;
   }
 
   /**
-   * {@code text} (the string this profile was computed from) with only the ASCII letters
-   * lower-cased, same length and indices: exactly the case-insensitivity of the detectors'
-   * {@code (?i)} regexes (no UNICODE_CASE). Computed once, shared by the keyword detectors.
+   * Positions of ':' and '=' in {@code text} (the string this profile was computed from), in order;
+   * computed once and shared by the key = value detectors ({@link Assignments}).
    */
-  String lower(String text) {
-    if (lower == null) {
-      scan();
+  int[] signs(String text) {
+    if (signs == null) {
+      signs = colon() || equals() ? signPositions(text) : Starts.Ints.NONE;
     }
-    return lower;
+    return signs;
   }
 
-  /** Both of the above in one loop: every long string needs both, and the loop is most of the cost. */
-  private void scan() {
-    char[] cs = text.toCharArray();
+  private static int[] signPositions(String text) {
+    Starts.Ints out = new Starts.Ints();
+    int colon = text.indexOf(':');
+    int equals = text.indexOf('=');
+    while (colon >= 0 || equals >= 0) {
+      if (equals < 0 || colon >= 0 && colon < equals) {
+        out.add(colon);
+        colon = text.indexOf(':', colon + 1);
+      } else {
+        out.add(equals);
+        equals = text.indexOf('=', equals + 1);
+      }
+    }
+    return out.toArray();
+  }
+
+  private int[] runs(String text) {
     int[] runs = new int[digits < 0 ? 64 : 2 * digits + 2];
     int k = 0;
-    int start = -1;
-    for (int i = 0; i < cs.length; i++) {
-      char c = cs[i];
-      if (c >= '0' && c <= '9') {
-        start = start < 0 ? i : start;
-      } else if (start >= 0) {
-        if (k + 2 > runs.length) {
-          runs = Arrays.copyOf(runs, runs.length * 2);
-        }
-        runs[k++] = start;
-        runs[k++] = i;
-        start = -1;
+    int n = text.length();
+    int i = 0;
+    while (i < n) {
+      if (!digit(text.charAt(i))) {
+        i++;
+        continue;
       }
-      // branch-free 'A'..'Z' + 32: about twice as fast as toLowerCase on this text
-      cs[i] = (char) (c + ((((c - 'A') & 0xFFFF) - 26) >>> 31 << 5));
-    }
-    if (start >= 0) {
-      runs = k + 2 > runs.length ? Arrays.copyOf(runs, k + 2) : runs;
+      int start = i;
+      do {
+        i++;
+      } while (i < n && digit(text.charAt(i)));
+      if (k + 2 > runs.length) {
+        runs = Arrays.copyOf(runs, runs.length * 2);
+      }
       runs[k++] = start;
-      runs[k++] = cs.length;
+      runs[k++] = i;
     }
-    digitRuns = k == runs.length ? runs : Arrays.copyOf(runs, k);
-    lower = new String(cs);
+    return k == runs.length ? runs : Arrays.copyOf(runs, k);
+  }
+
+  private static boolean digit(char c) {
+    return c >= '0' && c <= '9';
   }
 }

@@ -23,6 +23,8 @@ class CandidateStartsTest {
     "+44 20 7946 0958", "(415) 555-0132", "030 1234567", "123-45-6789", "4111 1111 1111 1111", "abcdefABCDEF",
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     "acct-", "12345678", "ord-", "123456", "xacct-", "acct", "01 2345 6789", "0/12", "+49 (30) 123", "00.123456",
+    "aws_secret_access_key", "AWS_SECRET_ACCESS_KEY=", "Aws_SecretAccess_KEY", "awssecretaccesskey", "=", " : ",
+    "earer ", "BEARER ", "xBearer ", "AUTHORIZATION", "Authorization\"", "\u212A", "\t", "+1 ", "1-(212) ",
   };
 
   @Test

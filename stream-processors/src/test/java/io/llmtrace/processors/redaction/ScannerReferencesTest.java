@@ -58,6 +58,54 @@ class ScannerReferencesTest {
     assertThat(compare(new LlmApiKeyDetector(), reference, fragments, 4L)).isGreaterThan(1_000);
   }
 
+  @Test
+  void secretAssignmentScannerFindsWhatItsRegexFinds() throws Exception {
+    String[] fragments = {
+      "password", "PassWord", "passwd", "pwd", "passphrase", "secret", "client_secret", "CLIENT-SECRET", "api_key", "api-key",
+      "apikey", "ApiKey", "access_key", "accesskey", "private-key", "token", "Access_Token", "accesstoken", "authtoken",
+      "refresh-token", "credential", "credentials", "key", "pass", "x", "X1", "my", "db", "_", ".", "-", "__", "\"", "'", "\\",
+      "\\\"", ":", "=", "==", " ", "  ", "\t", "\n", "\r", "\u000B", "\f", "\u00a0", ",", ";", "&", "}", "{", "[", "]",
+      "<", ">", "(", ")", "hunter2", "s3cr3t!", "null", "None", "TRUE", "***", "xxx", "<token>", "${DB_PASS}",
+      "[REDACTED:EMAIL]", "[email:0123abcd]", "abc", "reset link", "\u212A", "\u00e9", "\u0130", LONG, LONG + LONG + LONG + LONG,
+    };
+    PatternDetector reference = new PatternDetector(SecretAssignmentDetector.NAME,
+        List.of(Pattern.compile(SecretAssignmentDetector.REGEX)), Prefilter.ALWAYS, SecretAssignmentDetector::notAPlaceholder);
+    assertThat(compare(new SecretAssignmentDetector(), reference, fragments, 6L)).isGreaterThan(1_000);
+  }
+
+  @Test
+  void placeholderCheckWithoutRegexIsTheRegex() {
+    String[] parts = {"null", "NuLL", "none", "true", "False", "undefined", "*", "**", "x", "X", "xx", "<", ">", "<a>", "$", "{",
+      "}", "${", "${A}", "[", "]", "[redacted", "[REDACTED", "[Redacted:EMAIL]", "[EMAIL:", "EMAIL", "3f9a1c2b", "3F9A1C2",
+      "0123abcdef", ":", "_", "a", "Z", "\n", "\r", "\u0085", "\u2028", "\u212A", " ", "\u00e9", "0", "g"};
+    Pattern regex = Pattern.compile(SecretAssignmentDetector.PLACEHOLDER);
+    Random rnd = new Random(8L);
+    int placeholders = 0;
+    for (int i = 0; i < 50_000; i++) {
+      StringBuilder sb = new StringBuilder("k=");
+      for (int k = rnd.nextInt(5); k >= 0; k--) {
+        sb.append(parts[rnd.nextInt(parts.length)]);
+      }
+      String t = sb.toString();
+      boolean expected = regex.matcher(t.substring(2)).matches();
+      assertThat(SecretAssignmentDetector.placeholder(t, 2, t.length())).as("<%s>", t).isEqualTo(expected);
+      placeholders += expected ? 1 : 0;
+    }
+    assertThat(placeholders).isBetween(2_000, 40_000);
+  }
+
+  @Test
+  void phoneDetectorFindsWhatItsRegexesFind() throws Exception {
+    String[] fragments = {
+      "+", "++", "+1", "+44", "+491", "+4915112345678", "0", "1", "2", "9", "00", "12", "123", "4567", "12345", "123456",
+      "7946", "0958", "030", "07700", " ", "  ", ".", "-", "/", "(", ")", "(415)", "555-0132", "555.0132", "a", "Z", "_",
+      ":", ",", "x", "\n", "1 ", "+1 (", "1-(212) ", "+44 20 7946 0958", "(0)", "+33 (0)1 23 45 67 89", "\u212A",
+    };
+    PatternDetector reference = new PatternDetector(PhoneDetector.NAME,
+        PhoneDetector.REGEXES.stream().map(Pattern::compile).toList(), (t, p) -> p.digits() >= 8, PhoneDetector::phoneDigits);
+    assertThat(compare(new PhoneDetector(), reference, fragments, 9L)).isGreaterThan(1_000);
+  }
+
   private static final Pattern VERSION_CONTEXT = Pattern.compile(Ipv4Detector.VERSION_CONTEXT);
 
   /** The regex form of the IPv4 validator. */
