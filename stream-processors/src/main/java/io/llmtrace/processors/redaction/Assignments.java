@@ -32,10 +32,14 @@ final class Assignments {
    * regexes {@code (?i)keyword["']?\s*[:=]} can begin.
    */
   static Starts keywordsBefore(String... keywords) {
+    String lastChars = java.util.Arrays.stream(keywords).map(k -> k.substring(k.length() - 1)).distinct().reduce("", String::concat);
     return (text, profile) -> {
       Starts.Ints out = null;
       for (int sign : profile.signs(text)) {
         int e = keyEnd(text, sign, false);
+        if (e == 0 || lastChars.indexOf(lower(text.charAt(e - 1))) < 0) {
+          continue;
+        }
         for (String kw : keywords) {
           int k = e - kw.length();
           if (k >= 0 && sameIgnoringAsciiCase(text, k, kw)) {
@@ -53,11 +57,15 @@ final class Assignments {
     return c == ' ' || c >= '\t' && c <= '\r';
   }
 
+  /** ASCII letters lower-cased, everything else as it is: the {@code (?i)} of a regex without UNICODE_CASE. */
+  static char lower(char c) {
+    return c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
+  }
+
   /** Whether {@code text} has {@code lowerKeyword} at {@code at}, comparing as {@code (?i)} without UNICODE_CASE does. */
   static boolean sameIgnoringAsciiCase(String text, int at, String lowerKeyword) {
     for (int i = 0; i < lowerKeyword.length(); i++) {
-      char c = text.charAt(at + i);
-      if ((c >= 'A' && c <= 'Z' ? (char) (c + 32) : c) != lowerKeyword.charAt(i)) {
+      if (lower(text.charAt(at + i)) != lowerKeyword.charAt(i)) {
         return false;
       }
     }

@@ -31,6 +31,18 @@ final class SecretAssignmentDetector implements Detector {
       "password", "passwd", "pwd", "passphrase", "secret", "client_secret", "api?key", "access?key", "private?key",
       "token", "access?token", "auth?token", "refresh?token", "credential", "credentials");
 
+  /** {@link #KEYWORDS} by their last character. */
+  private static final String[][] BY_LAST_CHAR = new String[128][];
+
+  static {
+    for (String kw : KEYWORDS) {
+      char last = kw.charAt(kw.length() - 1);
+      String[] have = BY_LAST_CHAR[last] == null ? new String[0] : BY_LAST_CHAR[last];
+      BY_LAST_CHAR[last] = java.util.Arrays.copyOf(have, have.length + 1);
+      BY_LAST_CHAR[last][have.length] = kw;
+    }
+  }
+
   /** Longest quoted value; a plain value is one character and up to one less than this. */
   private static final int MAX_VALUE = 256;
 
@@ -60,12 +72,14 @@ final class SecretAssignmentDetector implements Detector {
     if (e == 0) {
       return false;
     }
-    char last = text.charAt(e - 1);
-    last = last >= 'A' && last <= 'Z' ? (char) (last + 32) : last;
-    for (String kw : KEYWORDS) {
+    char last = Assignments.lower(text.charAt(e - 1));
+    String[] keywords = last < 128 ? BY_LAST_CHAR[last] : null;
+    if (keywords == null) {
+      return false;
+    }
+    for (String kw : keywords) {
       int k = e - kw.length();
-      if (kw.charAt(kw.length() - 1) == last && k >= from && (k == 0 || !Starts.alnum(text.charAt(k - 1)))
-          && Assignments.sameIgnoringAsciiCase(text, k, kw)) {
+      if (k >= from && (k == 0 || !Starts.alnum(text.charAt(k - 1))) && Assignments.sameIgnoringAsciiCase(text, k, kw)) {
         return true;
       }
     }
