@@ -247,13 +247,10 @@ public final class BuiltInDetectors {
     return (text, profile) -> profile.mayContain(mask[0], mask[1]) && text.contains(needle);
   }
 
-  static boolean containsIgnoreCase(String text, String needle) {
-    int n = needle.length();
-    char first = Character.toLowerCase(needle.charAt(0));
-    for (int i = 0, last = text.length() - n; i <= last; i++) {
-      char c = text.charAt(i);
-      if ((c == first || Character.toLowerCase(c) == first)
-          && text.regionMatches(true, i, needle, 0, n)) {
+  /** Whether [from, to) contains the lower-case {@code needle}, ASCII case ignored. */
+  private static boolean containsIgnoringAsciiCase(String text, int from, int to, String needle) {
+    for (int i = from, last = to - needle.length(); i <= last; i++) {
+      if (Assignments.sameIgnoringAsciiCase(text, i, needle)) {
         return true;
       }
     }
@@ -286,8 +283,8 @@ public final class BuiltInDetectors {
     if (!upper || !lower) {
       return -1;
     }
-    String before = text.substring(Math.max(0, start - 64), start);
-    return containsIgnoreCase(before, "aws") || containsIgnoreCase(before, "secret") ? end : -1;
+    int from = Math.max(0, start - 64);
+    return containsIgnoringAsciiCase(text, from, start, "aws") || containsIgnoringAsciiCase(text, from, start, "secret") ? end : -1;
   }
 
   private static int ibanChecksum(String text, int start, int end) {
