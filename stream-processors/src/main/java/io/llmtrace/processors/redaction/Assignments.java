@@ -32,7 +32,11 @@ final class Assignments {
    * regexes {@code (?i)keyword["']?\s*[:=]} can begin.
    */
   static Starts keywordsBefore(String... keywords) {
-    String lastChars = java.util.Arrays.stream(keywords).map(k -> k.substring(k.length() - 1)).distinct().reduce("", String::concat);
+    StringBuilder last = new StringBuilder();
+    for (String kw : keywords) {
+      last.append(kw.charAt(kw.length() - 1));
+    }
+    String lastChars = last.toString();
     return (text, profile) -> {
       Starts.Ints out = null;
       for (int sign : profile.signs(text)) {

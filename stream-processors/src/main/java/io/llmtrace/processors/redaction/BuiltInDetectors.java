@@ -284,7 +284,8 @@ public final class BuiltInDetectors {
       return -1;
     }
     int from = Math.max(0, start - 64);
-    return containsIgnoringAsciiCase(text, from, start, "aws") || containsIgnoringAsciiCase(text, from, start, "secret") ? end : -1;
+    boolean near = containsIgnoringAsciiCase(text, from, start, "aws") || containsIgnoringAsciiCase(text, from, start, "secret");
+    return near ? end : -1;
   }
 
   private static int ibanChecksum(String text, int start, int end) {
