@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,18 +28,7 @@ class CandidateStartsTest {
 
   @Test
   void patternDetectorsFindTheSameAsPlainFindOnCorpusAndRandomText() throws Exception {
-    List<String> texts = new ArrayList<>();
-    for (CorpusTest.Line l : CorpusTest.load()) {
-      texts.add(l.text());
-    }
-    Random rnd = new Random(20261122L);
-    for (int i = 0; i < 20_000; i++) {
-      StringBuilder sb = new StringBuilder();
-      for (int k = rnd.nextInt(24); k >= 0; k--) {
-        sb.append(FRAGMENTS[rnd.nextInt(FRAGMENTS.length)]);
-      }
-      texts.add(sb.toString());
-    }
+    List<String> texts = ScannerReferencesTest.corpusAndRandom(FRAGMENTS, 24, 20261122L);
     int compared = 0;
     List<Detector> detectors = new ArrayList<>(BuiltInDetectors.all().values());
     detectors.addAll(RedactionPolicy.loadDefault(RedactionPolicyTest.ENV::get).base().detectors());
@@ -64,19 +52,8 @@ class CandidateStartsTest {
 
   @Test
   void paymentCardsFromDigitRunsAreTheSameAsTheCharByCharScan() throws Exception {
-    List<String> texts = new ArrayList<>();
-    for (CorpusTest.Line l : CorpusTest.load()) {
-      texts.add(l.text());
-    }
     String[] parts = {" ", "-", "  ", "a", "4111", "1111", "5555", "4444", "2221", "0000", "12", "4", "378282246310005", "1", "2024"};
-    Random rnd = new Random(7L);
-    for (int i = 0; i < 20_000; i++) {
-      StringBuilder sb = new StringBuilder();
-      for (int k = rnd.nextInt(30); k >= 0; k--) {
-        sb.append(parts[rnd.nextInt(parts.length)]);
-      }
-      texts.add(sb.toString());
-    }
+    List<String> texts = ScannerReferencesTest.corpusAndRandom(parts, 30, 7L);
     Detector fast = BuiltInDetectors.all().get(PaymentCardDetector.NAME);
     Detector reference = new PaymentCardReference();
     int found = 0;

@@ -134,8 +134,8 @@ class ScannerReferencesTest {
     assertThat(versions).isBetween(5_000, 45_000);
   }
 
-  /** Compares both detectors on the corpus and 20,000 random strings; returns the findings compared. */
-  static int compare(Detector fast, Detector reference, String[] fragments, long seed) throws Exception {
+  /** The corpus lines, then 20,000 strings of 1 to {@code maxFragments} random fragments. */
+  static List<String> corpusAndRandom(String[] fragments, int maxFragments, long seed) throws Exception {
     List<String> texts = new ArrayList<>();
     for (CorpusTest.Line l : CorpusTest.load()) {
       texts.add(l.text());
@@ -143,13 +143,18 @@ class ScannerReferencesTest {
     Random rnd = new Random(seed);
     for (int i = 0; i < 20_000; i++) {
       StringBuilder sb = new StringBuilder();
-      for (int k = rnd.nextInt(30); k >= 0; k--) {
+      for (int k = rnd.nextInt(maxFragments); k >= 0; k--) {
         sb.append(fragments[rnd.nextInt(fragments.length)]);
       }
       texts.add(sb.toString());
     }
+    return texts;
+  }
+
+  /** Compares both detectors on the corpus and 20,000 random strings; returns the findings compared. */
+  static int compare(Detector fast, Detector reference, String[] fragments, long seed) throws Exception {
     int compared = 0;
-    for (String t : texts) {
+    for (String t : corpusAndRandom(fragments, 30, seed)) {
       List<Finding> a = new ArrayList<>();
       List<Finding> b = new ArrayList<>();
       fast.scan(t, TextProfile.of(t), a);
