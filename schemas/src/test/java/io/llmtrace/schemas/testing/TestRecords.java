@@ -8,6 +8,11 @@ import io.llmtrace.schemas.avro.ReviewItem;
 import io.llmtrace.schemas.avro.ReviewPriority;
 import io.llmtrace.schemas.avro.ReviewStatus;
 import io.llmtrace.schemas.avro.TraceStatus;
+import io.llmtrace.schemas.avro.CriticalStep;
+import io.llmtrace.schemas.avro.EvaluationOutcome;
+import io.llmtrace.schemas.avro.SlowestSpan;
+import io.llmtrace.schemas.avro.TraceError;
+import io.llmtrace.schemas.avro.TraceOutcome;
 import io.llmtrace.schemas.avro.TraceSummary;
 import static io.llmtrace.schemas.testing.TestSpans.list;
 import static io.llmtrace.schemas.testing.TestSpans.map;
@@ -31,17 +36,57 @@ public final class TestRecords {
         .setTraceId(TestSpans.TRACE_ID)
         .setTenantId(TestSpans.TENANT_ID)
         .setEnvironment("production")
+        .setServiceName("support-api")
+        .setFeatureName("support_chatbot")
+        .setAppVersion("2026.06.04-a1b2c3d")
+        .setRequestId("req-" + TestSpans.TRACE_ID.substring(0, 8))
+        .setSessionId("sess-19d2")
+        .setUserId("user-7f3a")
         .setRootSpanName("support_chatbot.request")
+        .setRootSpanKind("WORKFLOW")
         .setStartTime(TestSpans.START)
         .setEndTime(TestSpans.START.plusMillis(4_820))
+        .setDurationMicros(TestSpans.RAG_DURATION_MICROS)
         .setSpanCount(TestSpans.RAG_SPAN_COUNT)
+        .setSpanCountsByKind(new java.util.HashMap<>(java.util.Map.of("WORKFLOW", 1, "RETRIEVAL", 1, "LLM", 1, "TOOL", 1)))
+        .setLlmCalls(1)
+        .setToolCalls(1)
+        .setRetrievalCalls(1)
+        .setRetries(1)
+        .setFallbacks(1)
+        .setTimeouts(1)
+        .setRateLimited(1)
         .setErrorCount(1)
+        .setPolicyCheckFailures(1)
+        .setFailedEvaluations(1)
+        .setStatus(TraceStatus.ERROR)
+        .setFirstError(TraceError.newBuilder().setSpanId("0000000000000004").setSpanName("crm_account_lookup")
+            .setErrorType("provider_timeout").setErrorMessage("upstream timed out after 2000 ms").build())
+        .setOutcome(TraceOutcome.RESCUED)
+        .setInputTokens(1_500)
+        .setOutputTokens(370)
+        .setCacheReadTokens(1_024)
+        .setCacheWriteTokens(0)
+        .setReasoningTokens(64)
         .setTotalTokens(TestSpans.RAG_TOTAL_TOKENS)
         .setTotalCost(TestSpans.RAG_TOTAL_COST)
+        .setUnknownCostSpans(1)
+        .setPromptNames(list("support_refund_policy"))
         .setModelsUsed(list("gpt-4.1-mini"))
         .setPromptVersionsUsed(list("support_refund_policy@v23"))
-        .setStatus(TraceStatus.ERROR)
+        .setSlowestSpan(SlowestSpan.newBuilder().setSpanId("0000000000000003").setName("support_answer").setKind("LLM")
+            .setDurationMicros(2_100_000).build())
+        .setCriticalPathMicros(4_300_000L)
+        .setCriticalPath(list(CriticalStep.newBuilder().setName("support_answer").setMicros(2_100_000).build(),
+            CriticalStep.newBuilder().setName("crm_account_lookup").setMicros(2_100_000).build()))
+        .setEvaluations(map("answer_cites_source", EvaluationOutcome.newBuilder().setPassed(0).setFailed(1).setMinScore(0.4).build()))
+        .setPositiveFeedback(1)
+        .setNegativeFeedback(1)
+        .setFeedbackCount(2)
+        .setTruncated(true)
+        .setIncomplete(true)
         .setVersion(2)
+        .setAssembledAt(TestSpans.START.plusSeconds(35))
         .build();
   }
 
