@@ -66,7 +66,7 @@ public final class TestRecords {
         .setInputTokens(1_500)
         .setOutputTokens(370)
         .setCacheReadTokens(1_024)
-        .setCacheWriteTokens(0)
+        .setCacheWriteTokens(128)
         .setReasoningTokens(64)
         .setTotalTokens(TestSpans.RAG_TOTAL_TOKENS)
         .setTotalCost(TestSpans.RAG_TOTAL_COST)
@@ -79,7 +79,7 @@ public final class TestRecords {
         .setCriticalPathMicros(4_300_000L)
         .setCriticalPath(list(CriticalStep.newBuilder().setName("support_answer").setMicros(2_100_000).build(),
             CriticalStep.newBuilder().setName("crm_account_lookup").setMicros(2_100_000).build()))
-        .setEvaluations(map("answer_cites_source", EvaluationOutcome.newBuilder().setPassed(0).setFailed(1).setMinScore(0.4).build()))
+        .setEvaluations(map("answer_cites_source", EvaluationOutcome.newBuilder().setPassed(2).setFailed(1).setMinScore(0.4).build()))
         .setPositiveFeedback(1)
         .setNegativeFeedback(1)
         .setFeedbackCount(2)
