@@ -36,7 +36,7 @@ import org.apache.avro.io.Encoder;
 final class LlmSpanWriter implements DatumWriter<LlmSpan> {
 
   /** Parsing fingerprint (CRC-64-AVRO) of the LlmSpan schema this writer writes. */
-  static final long FINGERPRINT = -3869695323768020480L;
+  static final long FINGERPRINT = -7397755654712450046L;
 
   private static final TimeConversions.TimestampMicrosConversion MICROS = new TimeConversions.TimestampMicrosConversion();
 
@@ -209,7 +209,7 @@ final class LlmSpanWriter implements DatumWriter<LlmSpan> {
     if (!present(out, cost)) {
       return;
     }
-    out.writeDouble(cost.getAmount());
+    decimal(out, cost.getAmount());
     string(out, cost.getCurrency());
     out.writeEnum(cost.getSource().ordinal());
     string(out, cost.getPriceTableVersion());

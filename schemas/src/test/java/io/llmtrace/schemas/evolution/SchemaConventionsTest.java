@@ -25,7 +25,7 @@ class SchemaConventionsTest {
       Set.of(
           "LlmSpan.trace_id", "LlmSpan.span_id", "LlmSpan.tenant_id", "LlmSpan.kind", "LlmSpan.name",
           "LlmSpan.start_time", "LlmSpan.end_time",
-          "Message.role", "ModelInfo.name", "ToolDefinition.name", "ToolCall.name", "Cost.amount",
+          "Message.role", "ModelInfo.name", "ToolDefinition.name", "ToolCall.name",
           "RetrievedDocument.doc_id", "ToolExecution.name", "Evaluation.evaluator_name",
           "Feedback.kind", "SpanEvent.name", "SpanEvent.time", "RedactionSummary.applied",
           "TraceSummary.trace_id", "TraceSummary.tenant_id", "TraceSummary.start_time",

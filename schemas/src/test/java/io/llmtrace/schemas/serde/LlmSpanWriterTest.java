@@ -27,7 +27,7 @@ class LlmSpanWriterTest {
 
   @Test
   void bytesEqualAvrosWriterForFixturesAndRandomSpans() throws IOException {
-    List<LlmSpan> spans = new ArrayList<>(List.of(TestSpans.fullyPopulated(), TestSpans.minimal()));
+    List<LlmSpan> spans = new ArrayList<>(List.of(TestSpans.fullyPopulated(), TestSpans.minimal(), TestSpans.unknownCost()));
     spans.addAll(TestSpans.ragTrace());
     Random random = new Random(5);
     for (int i = 0; i < 2_000; i++) {

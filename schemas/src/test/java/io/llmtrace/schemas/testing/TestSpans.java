@@ -178,6 +178,26 @@ public final class TestSpans {
   }
 
   /**
+   * A model call whose price is unknown: it used tokens, but the model (an Anthropic snapshot sent by
+   * an OpenTelemetry SDK) has no price in the table, so its cost amount is null, never 0.
+   */
+  public static LlmSpan unknownCost() {
+    return LlmSpan.newBuilder(minimal())
+        .setSpanId("c3ad6b7169203332")
+        .setServiceName("support-api")
+        .setModel(ModelInfo.newBuilder().setProvider("anthropic").setName("claude-3-5-sonnet-20241022").build())
+        .setUsage(usage())
+        .setCost(
+            Cost.newBuilder()
+                .setAmount(null)
+                .setCurrency("USD")
+                .setSource(CostSource.UNKNOWN)
+                .setPriceTableVersion("prices-2026-06-01")
+                .build())
+        .build();
+  }
+
+  /**
    * {@link #fullyPopulated()} with sections and optional values dropped or changed at random: for
    * tests that hold two encoders of the same span byte-identical (non-ASCII text, several attributes,
    * times before the epoch with sub-second parts included).
@@ -190,6 +210,10 @@ public final class TestSpans {
     if (random.nextBoolean()) span.setOutput(null);
     if (random.nextBoolean()) span.setUsage(null);
     if (random.nextBoolean()) span.setCost(null);
+    if (span.getCost() != null && random.nextBoolean()) {
+      span.getCost().setAmount(null);
+      span.getCost().setSource(CostSource.UNKNOWN);
+    }
     if (random.nextBoolean()) span.setRetrieval(null);
     if (random.nextBoolean()) span.setToolExecution(null);
     if (random.nextBoolean()) span.setRedaction(null);

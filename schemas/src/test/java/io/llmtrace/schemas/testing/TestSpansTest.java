@@ -2,6 +2,8 @@ package io.llmtrace.schemas.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.llmtrace.schemas.avro.Cost;
+import io.llmtrace.schemas.avro.CostSource;
 import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.avro.SpanKind;
 import io.llmtrace.schemas.avro.SpanStatus;
@@ -9,6 +11,7 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.apache.avro.generic.IndexedRecord;
 import org.junit.jupiter.api.Test;
@@ -98,6 +101,27 @@ class TestSpansTest {
         });
     assertThat(trace).extracting(LlmSpan::getSpanId).doesNotHaveDuplicates();
     assertThat(trace).extracting(LlmSpan::getStatus).containsOnly(SpanStatus.OK);
+  }
+
+  @Test
+  void unknownCostUsedTokensButHasNoAmount() {
+    LlmSpan span = TestSpans.unknownCost();
+
+    assertThat(span.getUsage().getTotalTokens()).isPositive();
+    assertThat(span.getCost().getSource()).isEqualTo(CostSource.UNKNOWN);
+    assertThat(span.getCost().getAmount()).isNull();
+  }
+
+  @Test
+  void randomVariantsSometimesHaveAnUnknownCost() {
+    Random random = new Random(11);
+    List<Cost> costs = Stream.generate(() -> TestSpans.randomVariant(random)).limit(200)
+        .map(LlmSpan::getCost).filter(Objects::nonNull).toList();
+
+    assertThat(costs).anySatisfy(cost -> assertThat(cost.getAmount()).isNull())
+        .anySatisfy(cost -> assertThat(cost.getAmount()).isNotNull());
+    assertThat(costs).filteredOn(cost -> cost.getAmount() == null)
+        .extracting(Cost::getSource).containsOnly(CostSource.UNKNOWN);
   }
 
   @Test
