@@ -1,6 +1,7 @@
 package io.llmtrace.gateway.intake;
 
 import io.llmtrace.schemas.avro.Cost;
+import io.llmtrace.schemas.avro.CostSource;
 import io.llmtrace.schemas.avro.Evaluation;
 import io.llmtrace.schemas.avro.GenerationSettings;
 import io.llmtrace.schemas.avro.LlmSpan;
@@ -82,8 +83,13 @@ public final class SpanValidator {
     if (cost == null) {
       return null;
     }
-    if (!Double.isFinite(cost.getAmount()) || cost.getAmount() < 0) {
-      return violation("cost.amount", "must be a finite number >= 0, got " + cost.getAmount());
+    Double amount = cost.getAmount();
+    if (amount == null && cost.getSource() != CostSource.UNKNOWN) {
+      // null means "no price applied"; a REPORTED or COMPUTED cost without a figure would read as priced
+      return violation("cost.amount", "is null (unknown) but source is " + cost.getSource() + "; send an amount or source UNKNOWN");
+    }
+    if (amount != null && (!Double.isFinite(amount) || amount < 0)) {
+      return violation("cost.amount", "must be a finite number >= 0, got " + amount);
     }
     if (cost.getCurrency() != null && !isCurrencyCode(cost.getCurrency())) {
       return violation("cost.currency", "must be an ISO 4217 code such as USD, got '" + cost.getCurrency() + "'");

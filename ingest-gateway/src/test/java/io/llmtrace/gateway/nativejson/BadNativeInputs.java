@@ -200,6 +200,8 @@ public final class BadNativeInputs {
           "$.spans[0].cost.currency: must be an ISO 4217 code");
       rejected("negative cost", batch(span().with("cost", "{\"amount\":-0.5}").json()),
           "$.spans[0].cost.amount: must be a finite number >= 0, got -0.5");
+      rejected("reported cost without an amount", batch(span().with("cost", "{\"amount\":null,\"source\":\"REPORTED\"}").json()),
+          "$.spans[0].cost.amount: is null (unknown) but source is REPORTED");
       rejected("temperature above 10", batch(span().with("generation_settings", "{\"temperature\":11}").json()),
           "$.spans[0].generation_settings.temperature: must be between 0 and 10, got 11.0");
       rejected("top_p above 1", batch(span().with("generation_settings", "{\"top_p\":1.5}").json()),

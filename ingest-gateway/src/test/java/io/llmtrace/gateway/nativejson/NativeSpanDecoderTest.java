@@ -14,6 +14,7 @@ import io.llmtrace.gateway.intake.InvalidRequestException;
 import io.llmtrace.gateway.intake.Rejection;
 import io.llmtrace.gateway.intake.SpanIntake;
 import io.llmtrace.gateway.intake.Truncator;
+import io.llmtrace.schemas.avro.CostSource;
 import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.avro.SpanKind;
 import io.llmtrace.schemas.avro.SpanStatus;
@@ -85,6 +86,25 @@ class NativeSpanDecoderTest {
         + "\"parent_span_id\":null,\"usage\":null}"));
 
     assertThat(span).isEqualTo(withServerOwnedFieldsCleared(TestSpans.minimal()));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"{\"amount\":null,\"currency\":\"USD\"}", "{\"currency\":\"USD\"}",
+      "{\"amount\":null,\"currency\":\"USD\",\"source\":\"UNKNOWN\"}"})
+  void costWithoutAnAmountIsUnknownNotZero(String cost) {
+    LlmSpan span = decodeOne(MINIMAL.replace("}", ",\"cost\":" + cost + "}"));
+
+    assertThat(span.getCost().getAmount()).isNull();
+    assertThat(span.getCost().getSource()).isEqualTo(CostSource.UNKNOWN);
+    assertThat(span.getCost().getCurrency()).isEqualTo("USD");
+  }
+
+  @Test
+  void unknownCostFixtureRoundTrips() {
+    DecodedBatch batch = decoder.decode(NativeJson.batch(NativeJson.Times.RFC3339, TestSpans.unknownCost()));
+
+    assertThat(batch.rejected()).isEmpty();
+    assertThat(batch.accepted()).containsExactly(withServerOwnedFieldsCleared(TestSpans.unknownCost()));
   }
 
   @Test

@@ -262,6 +262,26 @@ class GenAiMappingTest {
   }
 
   @Test
+  void modelCallWithoutACostAttributeHasNoCostNotAZeroOne() {
+    // What an OTel SDK sends for an Anthropic call: tokens, no price; pricing is the enricher's job.
+    LlmSpan span = mapOne(spanWith(attr("gen_ai.provider.name", "anthropic"),
+        attr("gen_ai.request.model", "claude-3-5-sonnet-20241022"),
+        attr("gen_ai.usage.input_tokens", 100L), attr("gen_ai.usage.output_tokens", 20L)));
+
+    assertThat(span.getUsage().getTotalTokens()).isEqualTo(120L);
+    assertThat(span.getCost()).isNull();
+  }
+
+  @Test
+  void costAmountThatIsNotANumberStaysAnAttributeAndGivesNoCost() {
+    LlmSpan span = mapOne(spanWith(attr("gen_ai.request.model", "gpt-4o"), attr("llmtrace.cost.amount", "n/a"),
+        attr("llmtrace.cost.currency", "usd")));
+
+    assertThat(span.getCost()).isNull();
+    assertThat(span.getAttributes()).containsEntry("llmtrace.cost.amount", "n/a");
+  }
+
+  @Test
   void valueThatDoesNotConvertStaysAnAttribute() {
     LlmSpan span = mapOne(spanWith(attr("gen_ai.request.model", "gpt-4o"), attr("gen_ai.request.max_tokens", "lots")));
 
