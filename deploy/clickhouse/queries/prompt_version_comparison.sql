@@ -3,13 +3,16 @@
 -- feedback rate, first and last use.
 -- Parameters: tenant String, prompt_name String, since DateTime64(6).
 -- Eval pass rate counts evaluations with a verdict; negative feedback = thumbs down or a rating <= 2.
+-- Cost per call averages the priced calls only (cost_amount NULL = unknown, not free); priced_calls
+-- says how many that was, so a version whose calls were mostly unpriced is not read as cheap.
 SELECT
     prompt_version,
     count() AS calls,
     round(countIf(status = 'ERROR') / count(), 4) AS error_rate,
     round(quantile(0.5)(duration_ms), 1) AS p50_ms,
     round(quantile(0.95)(duration_ms), 1) AS p95_ms,
-    round(sum(ifNull(cost_amount, 0)) / count(), 6) AS cost_per_call,
+    round(sum(cost_amount) / nullIf(count(cost_amount), 0), 6) AS cost_per_call,
+    count(cost_amount) AS priced_calls,
     round(sum(arrayCount(e -> e.passed = true, evaluations))
           / nullIf(sum(arrayCount(e -> e.passed IS NOT NULL, evaluations)), 0), 4) AS eval_pass_rate,
     round(countIf(arrayExists(f -> (f.kind = 'thumbs' AND f.value = 'down')

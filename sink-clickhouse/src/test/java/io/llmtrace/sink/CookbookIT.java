@@ -49,8 +49,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Every query of {@code deploy/clickhouse/queries} run on one fixture with known answers: prompt
  * versions v32-v35 of {@code support_answer} (10 calls each, as a WORKFLOW root + LLM child per
- * trace) for tenant acme, with set error, eval pass and thumbs-down counts, and two invoice
- * extraction calls of tenant globex.
+ * trace) for tenant acme, with set error, eval pass and thumbs-down counts, one call whose cost is
+ * unknown (t35-9: NULL, not 0), and two invoice extraction calls of tenant globex.
  */
 @ExtendWith(LocalStackExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -60,6 +60,8 @@ class CookbookIT {
   static final Map<Integer, Integer> ERRORS = Map.of(32, 2, 33, 3, 34, 1, 35, 0);
   static final Map<Integer, Integer> PASSES = Map.of(32, 6, 33, 5, 34, 8, 35, 9);
   static final Map<Integer, Integer> THUMBS_DOWN = Map.of(32, 3, 33, 4, 34, 2, 35, 1);
+  /** The one call whose model had no price: its cost (0.010 if priced) is unknown. */
+  static final String UNPRICED = "t35-9";
   static final DateTimeFormatter CLICKHOUSE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC);
 
   private final Set<String> tested = new HashSet<>();
@@ -103,7 +105,8 @@ class CookbookIT {
             .setModel(i % 2 == 0 ? ModelInfo.newBuilder().setProvider("openai").setName("gpt-4.1-mini").build()
                 : ModelInfo.newBuilder().setProvider("anthropic").setName("claude-sonnet-4").build())
             .setOutput(LlmOutput.newBuilder().setText("answer v" + v + " #" + i).build())
-            .setCost(Cost.newBuilder().setAmount(0.001 * (i + 1)).setCurrency("USD").setSource(CostSource.COMPUTED).build())
+            .setCost(trace.equals(UNPRICED) ? Cost.newBuilder().setAmount(null).setCurrency("USD").setSource(CostSource.UNKNOWN).build()
+                : Cost.newBuilder().setAmount(0.001 * (i + 1)).setCurrency("USD").setSource(CostSource.COMPUTED).build())
             .setEvaluations(List.of(Evaluation.newBuilder().setEvaluatorName("answer_cites_source").setPassed(passed)
                 .setScore(trace.equals("t33-9") ? 0.05 : passed ? 0.9 : 0.2).build()))
             .setFeedback(i < THUMBS_DOWN.get(v) ? List.of(Feedback.newBuilder().setKind("thumbs").setValue("down").build()) : List.of())
@@ -179,7 +182,9 @@ class CookbookIT {
       assertThat(row.get("error_rate").asDouble()).isEqualTo(ERRORS.get(v) / 10.0);
       assertThat(row.get("p50_ms").asDouble()).isCloseTo(550.0, within(1.0));
       assertThat(row.get("p95_ms").asDouble()).isCloseTo(955.0, within(10.0));
-      assertThat(row.get("cost_per_call").asDouble()).isCloseTo(0.0055, within(1e-9));
+      // the unknown cost is left out of the average, not counted as free: v35 averages its 9 priced calls
+      assertThat(row.get("priced_calls").asLong()).isEqualTo(v == 35 ? 9 : 10);
+      assertThat(row.get("cost_per_call").asDouble()).isCloseTo(v == 35 ? 0.045 / 9 : 0.0055, within(1e-9));
       assertThat(row.get("eval_pass_rate").asDouble()).isEqualTo(PASSES.get(v) / 10.0);
       assertThat(row.get("negative_feedback_rate").asDouble()).isEqualTo(THUMBS_DOWN.get(v) / 10.0);
     }
@@ -193,12 +198,14 @@ class CookbookIT {
     assertThat(acme.get("tenant_id").asText() + "/" + acme.get("feature").asText()).isEqualTo("acme/support_chatbot");
     assertThat(acme.get("tasks").asLong()).isEqualTo(40);
     assertThat(acme.get("completed_tasks").asLong()).isEqualTo(34);
-    assertThat(acme.get("total_cost").asDouble()).isCloseTo(0.22, within(1e-9));
-    assertThat(acme.get("cost_per_completed_task").asDouble()).isCloseTo(0.22 / 34, within(1e-6));
+    assertThat(acme.get("total_cost").asDouble()).isCloseTo(0.21, within(1e-9));
+    assertThat(acme.get("cost_per_completed_task").asDouble()).isCloseTo(0.21 / 34, within(1e-6));
+    assertThat(acme.get("unpriced_spans").asLong()).as("the total is a lower bound").isEqualTo(1);
     JsonNode globex = rows.get(1);
     assertThat(globex.get("feature").asText()).isEqualTo("invoice_extraction");
     assertThat(globex.get("completed_tasks").asLong()).isEqualTo(1);
     assertThat(globex.get("cost_per_completed_task").asDouble()).isCloseTo(0.02, within(1e-9));
+    assertThat(globex.get("unpriced_spans").asLong()).isZero();
   }
 
   @Test

@@ -39,12 +39,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LocalStackExtension.class)
 class SinkIT {
 
-  /** Spans of every shape: fully populated, minimal (nulls everywhere), a RAG trace, odd text. */
+  /** Spans of every shape: fully populated, minimal (nulls everywhere), a RAG trace, an unknown cost, odd text. */
   static List<LlmSpan> spans(int count) {
     List<LlmSpan> spans = new ArrayList<>();
     for (int i = 0; spans.size() < count; i++) {
       List<LlmSpan> shapes = new ArrayList<>(List.of(TestSpans.fullyPopulated(), TestSpans.minimal()));
       shapes.addAll(TestSpans.ragTrace(TestSpans.traceId(i), TestSpans.START));
+      shapes.add(TestSpans.unknownCost());
       LlmSpan odd = TestSpans.minimal();
       odd.setName("résumé ✓ 𝄞 \"quoted\" \\ tab\tnewline\n");
       odd.setErrorMessage("");
@@ -85,7 +86,14 @@ class SinkIT {
       // the trace index answers with the bounds of each trace without reading spans
       JsonNode trace = fixture.rows("SELECT tenant_id, min(start_time) AS s, max(end_time) AS e, sum(span_count) AS n "
           + "FROM trace_index WHERE trace_id = '" + TestSpans.traceId(3) + "' GROUP BY tenant_id").get(0);
-      assertThat(trace.get("n").asLong()).isEqualTo(7);
+      assertThat(trace.get("n").asLong()).isEqualTo(8);
+      // an unknown cost is stored as NULL, not 0: sums skip it and count(cost_amount) counts priced spans only
+      long unknown = spans.stream().filter(s -> s.getCost() != null && s.getCost().getAmount() == null).count();
+      assertThat(unknown).isPositive();
+      assertThat(fixture.count("SELECT countIf(cost_amount IS NULL AND cost_source = 'UNKNOWN') FROM spans")).isEqualTo(unknown);
+      assertThat(fixture.count("SELECT countIf(cost_amount = 0) FROM spans")).isZero();
+      assertThat(fixture.count("SELECT count(cost_amount) FROM spans"))
+          .isEqualTo(spans.stream().filter(s -> s.getCost() != null && s.getCost().getAmount() != null).count());
 
       // metrics count what was written; health reports ClickHouse reachable
       String metrics = get("http://127.0.0.1:" + sink.adminPort() + "/metrics");

@@ -84,7 +84,7 @@ final class SpanRowReader {
           .setCacheWriteTokens(longValue(row, "cache_write_tokens")).setReasoningTokens(longValue(row, "reasoning_tokens"))
           .setTotalTokens(longValue(row, "total_tokens")).build());
     }
-    if (any(row, "cost_amount")) {
+    if (any(row, "cost_amount", "cost_source")) { // a priced span has an amount; an unknown cost only its source
       span.setCost(Cost.newBuilder().setAmount(decimal(row, "cost_amount")).setCurrency(text(row, "cost_currency"))
           .setSource(CostSource.valueOf(text(row, "cost_source"))).setPriceTableVersion(text(row, "cost_price_table_version"))
           .build());

@@ -26,7 +26,7 @@ import org.apache.avro.SchemaNormalization;
 final class SpanAvroTranscoder {
 
   /** Parsing fingerprint (CRC-64-AVRO) of the LlmSpan schema this walk reads. */
-  static final long FINGERPRINT = -3869695323768020480L;
+  static final long FINGERPRINT = -7397755654712450046L;
 
   private static final String[] KINDS = names(SpanKind.values());
   private static final String[] STATUSES = names(SpanStatus.values());
@@ -237,8 +237,7 @@ final class SpanAvroTranscoder {
         nulls(4);
         return;
       }
-      out.uint8(0);
-      double8();           // amount
+      nullableDouble();    // amount (null: unknown, no price applied)
       nullableString();    // currency
       out.uint8(0);
       symbol(COST_SOURCES);  // source

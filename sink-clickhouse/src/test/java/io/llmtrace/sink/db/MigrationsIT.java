@@ -3,11 +3,16 @@ package io.llmtrace.sink.db;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.clickhouse.client.api.query.GenericRecord;
 import io.llmtrace.schemas.config.Settings;
+import io.llmtrace.schemas.testing.TestSpans;
+import io.llmtrace.sink.encoding.RowBinaryBuffer;
+import io.llmtrace.sink.mapping.SpanRows;
 import io.llmtrace.sink.config.SinkConfig;
 import io.llmtrace.stack.StackEndpoints;
 import io.llmtrace.stack.junit.LocalStackExtension;
 import io.llmtrace.stack.junit.TestNames;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,13 +38,13 @@ class MigrationsIT {
   void createsTheTablesOnceAndRecordsEachVersion(StackEndpoints stack, TestNames names) {
     SinkConfig.ClickHouse config = config(stack, names.table("db"), Map.of("llmtrace.clickhouse.text-ttl", "14d"));
     try (ClickHouseTarget target = ClickHouseTarget.connect(config)) {
-      assertThat(new Migrations(target, config).apply()).containsExactly(1, 2, 3);
+      assertThat(new Migrations(target, config).apply()).containsExactly(1, 2, 3, 4);
       assertThat(new Migrations(target, config).apply()).as("second run").isEmpty();
 
       String db = config.database();
       assertThat(target.query("SELECT version, name FROM " + db + ".schema_migrations FINAL ORDER BY version"))
           .extracting(row -> row.getLong("version") + ":" + row.getString("name"))
-          .containsExactly("1:spans", "2:trace_index", "3:dead_letters");
+          .containsExactly("1:spans", "2:trace_index", "3:dead_letters", "4:nullable_cost");
       assertThat(target.query("SELECT name FROM system.tables WHERE database = '" + db + "' ORDER BY name"))
           .extracting(row -> row.getString("name"))
           .containsExactly("dead_letters", "schema_migrations", "spans", "trace_index", "trace_index_mv");
@@ -53,6 +58,38 @@ class MigrationsIT {
           "`tenant_id` LowCardinality(String)", "`attributes` Map(LowCardinality(String), String)");
       assertThat(target.query("SELECT compression_codec AS c FROM system.columns WHERE database = '" + db
           + "' AND table = 'spans' AND name = 'output_text'").get(0).getString("c")).isEqualTo("CODEC(ZSTD(3))");
+      GenericRecord cost = target.query("SELECT type, comment FROM system.columns WHERE database = '" + db
+          + "' AND table = 'spans' AND name = 'cost_amount'").get(0);
+      assertThat(cost.getString("type")).isEqualTo("Nullable(Float64)");
+      assertThat(cost.getString("comment")).startsWith("Cost in cost_currency; NULL = unknown");
+    }
+  }
+
+  @Test
+  void anUnknownCostReadsBackAsNullAndV004KeepsRowsWithoutAMutation(StackEndpoints stack, TestNames names) throws Exception {
+    // Given the tables with a priced span and a span whose cost is unknown
+    SinkConfig.ClickHouse config = config(stack, names.table("db"), Map.of());
+    try (ClickHouseTarget target = ClickHouseTarget.connect(config)) {
+      new Migrations(target, config).apply();
+      RowBinaryBuffer rows = new RowBinaryBuffer(1 << 12);
+      SpanRows.encode(TestSpans.startingAt(TestSpans.fullyPopulated(), Instant.now()), 0, 0, rows);
+      SpanRows.encode(TestSpans.startingAt(TestSpans.unknownCost(), Instant.now()), 0, 1, rows);
+      target.insertRowBinary("spans", SpanRows.COLUMNS, rows.stream(0, rows.size()), "unknown-cost");
+
+      // When V004 runs again over the rows (as on a database whose spans table predates it)
+      Migrations.Migration v004 = Migrations.load().stream().filter(m -> m.version() == 4).findFirst().orElseThrow();
+      for (String statement : Migrations.statements(Migrations.render(v004.template(), Migrations.variables(config)))) {
+        target.execute(statement);
+      }
+
+      // Then the unknown cost is NULL, not 0, the priced one kept its amount, and no data was rewritten
+      String db = config.database();
+      assertThat(target.query("SELECT kafka_offset, cost_source, isNull(cost_amount) AS unknown, ifNull(cost_amount, -1) AS amount FROM "
+              + db + ".spans ORDER BY kafka_offset"))
+          .extracting(row -> row.getString("cost_source") + " " + row.getLong("unknown") + " " + row.getDouble("amount"))
+          .containsExactly("COMPUTED 0 " + TestSpans.RAG_TOTAL_COST, "UNKNOWN 1 -1.0");
+      assertThat(target.query("SELECT count() AS n FROM system.mutations WHERE database = '" + db + "'").get(0).getLong("n"))
+          .as("V004 changes metadata only").isZero();
     }
   }
 
@@ -70,13 +107,13 @@ class MigrationsIT {
         });
       }
       for (Future<List<Integer>> result : pool.invokeAll(instances)) {
-        assertThat(result.get()).isSubsetOf(1, 2, 3);
+        assertThat(result.get()).isSubsetOf(1, 2, 3, 4);
       }
     } finally {
       pool.shutdownNow();
     }
     try (ClickHouseTarget target = ClickHouseTarget.connect(config)) {
-      assertThat(target.query("SELECT count() AS n FROM " + config.database() + ".schema_migrations FINAL").get(0).getLong("n")).isEqualTo(3);
+      assertThat(target.query("SELECT count() AS n FROM " + config.database() + ".schema_migrations FINAL").get(0).getLong("n")).isEqualTo(4);
       assertThat(new Migrations(target, config).apply()).isEmpty();
     }
   }
