@@ -2,8 +2,10 @@ package io.llmtrace.deploy;
 
 import io.llmtrace.gateway.Gateway;
 import io.llmtrace.gateway.GatewayConfig;
-import io.llmtrace.processors.redaction.stage.RedactionApp;
-import io.llmtrace.processors.redaction.stage.RedactionTopics;
+import io.llmtrace.processors.assemble.AssemblyApp;
+import io.llmtrace.processors.common.StreamsRunner;
+import io.llmtrace.processors.common.TopicNames;
+import io.llmtrace.processors.redact.RedactionApp;
 import io.llmtrace.schemas.config.Settings;
 import io.llmtrace.sink.ClickHouseSink;
 import io.llmtrace.sink.config.SinkConfig;
@@ -25,7 +27,6 @@ import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * Everything on one machine, for trying llmtrace out: the local stack (Kafka, registry, ClickHouse),
@@ -53,23 +54,29 @@ public final class LocalPipeline {
     StackEndpoints endpoints = stack.endpoints();
     Settings settings = Settings.fromEnvironment();
     String rawTopic = settings.string("llmtrace.topics.raw", GatewayConfig.DEFAULT_RAW_TOPIC);
-    RedactionTopics topics = RedactionTopics.from(settings);
+    TopicNames topics = TopicNames.from(settings);
     createTopics(endpoints.kafkaBootstrap(), List.of(new NewTopic(rawTopic, 3, (short) 1).configs(RAW_TOPIC_CONFIG),
         new NewTopic(topics.redacted(), 3, (short) 1), new NewTopic(topics.deadLetters(), 1, (short) 1),
-        new NewTopic(topics.quarantine(), 1, (short) 1).configs(RAW_TOPIC_CONFIG), new NewTopic(topics.events(), 1, (short) 1)));
-    KafkaStreams redaction = RedactionApp.create(Settings.of(Map.of(
+        new NewTopic(topics.quarantine(), 1, (short) 1).configs(RAW_TOPIC_CONFIG), new NewTopic(topics.redactionEvents(), 1, (short) 1),
+        new NewTopic(topics.traces(), 3, (short) 1)));
+    Map<String, String> streamsSettings = Map.of(
         "llmtrace.kafka.bootstrap", endpoints.kafkaBootstrap(),
         "llmtrace.schema.registry.url", endpoints.schemaRegistryUrl(),
         "llmtrace.topics.raw", rawTopic,
+        "llmtrace.streams.state.dir", stack.config().workDir().resolve("streams").toString(),
+        // Kafka Streams does not leave its group on a kill: a restart waits out the last run's session.
+        // 10 s instead of the default 45 s keeps a local restart quick.
+        "llmtrace.streams.session.timeout.ms", "10000",
+        "llmtrace.redaction.admin.host", "127.0.0.1",
+        "llmtrace.assembly.admin.host", "127.0.0.1");
+    Map<String, String> redactionSettings = new HashMap<>(streamsSettings);
+    redactionSettings.putAll(Map.of(
         "llmtrace.redaction.policy-file", repo.resolve("deploy/config/redaction-policy.yaml").toString(),
         "llmtrace.enrichment.price-table", repo.resolve("deploy/config/model-prices.yaml").toString(),
         // Local only: production sets LLMTRACE_REDACTION_HASH_KEY from a secret store.
-        "llmtrace.redaction.hash-key", settings.string("llmtrace.redaction.hash-key", LOCAL_HASH_KEY),
-        "llmtrace.streams.state.dir", stack.config().workDir().resolve("streams").toString(),
-        // Kafka Streams does not leave its group on close: a restart waits out the last run's session.
-        // 10 s instead of the default 45 s keeps a local restart quick.
-        "llmtrace.streams.session.timeout.ms", "10000")));
-    redaction.start();
+        "llmtrace.redaction.hash-key", settings.string("llmtrace.redaction.hash-key", LOCAL_HASH_KEY)));
+    StreamsRunner redaction = RedactionApp.start(Settings.of(redactionSettings));
+    StreamsRunner assembly = AssemblyApp.start(Settings.of(streamsSettings));
 
     Map<String, String> gatewaySettings = new HashMap<>(Map.of(
         "llmtrace.gateway.host", "127.0.0.1",
@@ -98,7 +105,9 @@ public final class LocalPipeline {
     health.forEach(h -> System.out.println("  " + h));
     System.out.printf("  %-11s UP    %s (native /v1/spans, OTLP/HTTP /v1/traces, /metrics, /readyz)%n", "gateway", gatewayUrl);
     System.out.printf("  %-11s %s  %s -> %s (policy deploy/config/redaction-policy.yaml)%n", "redaction",
-        redaction.state().isRunningOrRebalancing() ? "UP  " : "DOWN", rawTopic, topics.redacted());
+        redaction.health().up() ? "UP  " : "DOWN", rawTopic, topics.redacted());
+    System.out.printf("  %-11s %s  %s -> %s (metrics on 127.0.0.1:%d)%n", "assembly",
+        assembly.health().up() ? "UP  " : "DOWN", topics.redacted(), topics.traces(), assembly.adminPort());
     System.out.printf("  %-11s %s  %s -> ClickHouse %s.spans (/metrics, /health on 127.0.0.1:%d)%n", "sink",
         sinkUp ? "UP  " : "DOWN", topics.redacted(), DATABASE, sink.adminPort());
     System.out.printf("%n  Kafka bootstrap     %s   (raw spans: %s)%n", endpoints.kafkaBootstrap(), rawTopic);
@@ -115,6 +124,7 @@ public final class LocalPipeline {
     if (command.equals("check")) {
       boolean stored = healthy && endToEnd(gatewayUrl, endpoints.clickhouseUrl());
       sink.close();
+      assembly.close();
       redaction.close();
       gateway.close();
       stack.close();
@@ -125,6 +135,7 @@ public final class LocalPipeline {
       System.out.println("stopping llmtrace");
       gateway.close();
       redaction.close();
+      assembly.close();
       sink.close();
       stack.close();
       stopped.countDown();

@@ -1,4 +1,4 @@
-package io.llmtrace.processors.redaction.stage;
+package io.llmtrace.processors.redact;
 
 import io.llmtrace.processors.redaction.Canaries;
 import io.llmtrace.processors.redaction.RedactionPolicy;

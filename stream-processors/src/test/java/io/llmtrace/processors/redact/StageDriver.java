@@ -1,10 +1,11 @@
-package io.llmtrace.processors.redaction.stage;
+package io.llmtrace.processors.redact;
 
+import io.llmtrace.processors.common.PipelineTopics;
+import io.llmtrace.processors.common.TopicNames;
 import io.llmtrace.processors.enrich.CostEnricher;
 import io.llmtrace.processors.enrich.PriceTable;
 import io.llmtrace.schemas.avro.AlertEvent;
 import io.llmtrace.schemas.avro.LlmSpan;
-import io.llmtrace.schemas.serde.AvroSerdes;
 import io.llmtrace.schemas.testing.FakeSchemaRegistry;
 import java.nio.file.Path;
 import java.util.Map;
@@ -26,7 +27,7 @@ import org.apache.kafka.streams.TopologyTestDriver;
  */
 public final class StageDriver implements AutoCloseable {
 
-  private static final RedactionTopics TOPICS = new RedactionTopics("raw", "redacted", "dlq", "quarantine", "events");
+  private static final TopicNames TOPICS = new TopicNames("raw", "redacted", "dlq", "quarantine", "events", "traces");
 
   private final FakeSchemaRegistry registry;
   private final TopologyTestDriver driver;
@@ -40,18 +41,19 @@ public final class StageDriver implements AutoCloseable {
   public StageDriver(String applicationId, SpanScrubber scrubber) {
     registry = FakeSchemaRegistry.start();
     Map<String, Object> serdeConfig = Map.of("schema.registry.url", registry.url());
-    spans = AvroSerdes.specific(LlmSpan.class, serdeConfig, false);
-    Serde<AlertEvent> alerts = AvroSerdes.specific(AlertEvent.class, serdeConfig, false);
+    PipelineTopics topics = PipelineTopics.create(TOPICS, serdeConfig);
+    spans = topics.redacted().valueSerde();
+    Serde<AlertEvent> alerts = topics.redactionEvents().valueSerde();
     CostEnricher enricher = new CostEnricher(PriceTable.load(Path.of("..", "deploy", "config", "model-prices.yaml")));
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(RedactionTopology.build(TOPICS, spans, alerts, scrubber, enricher), props);
+    driver = new TopologyTestDriver(RedactionTopology.build(topics, scrubber, enricher), props);
     raw = driver.createInputTopic(TOPICS.raw(), new StringSerializer(), new ByteArraySerializer());
     redacted = driver.createOutputTopic(TOPICS.redacted(), new StringDeserializer(), spans.deserializer());
     dlq = driver.createOutputTopic(TOPICS.deadLetters(), new StringDeserializer(), new ByteArrayDeserializer());
     quarantine = driver.createOutputTopic(TOPICS.quarantine(), new StringDeserializer(), spans.deserializer());
-    events = driver.createOutputTopic(TOPICS.events(), new StringDeserializer(), alerts.deserializer());
+    events = driver.createOutputTopic(TOPICS.redactionEvents(), new StringDeserializer(), alerts.deserializer());
   }
 
   /** Serializes the span as a producer would and pipes it into the raw topic, keyed by its trace. */

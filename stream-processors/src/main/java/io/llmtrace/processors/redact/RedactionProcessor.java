@@ -1,5 +1,6 @@
-package io.llmtrace.processors.redaction.stage;
+package io.llmtrace.processors.redact;
 
+import io.llmtrace.processors.common.DeadLetterHeaders;
 import io.llmtrace.processors.enrich.CostEnricher;
 import io.llmtrace.schemas.avro.AlertEvent;
 import io.llmtrace.schemas.avro.AlertSeverity;

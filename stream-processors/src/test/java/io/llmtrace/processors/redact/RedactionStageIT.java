@@ -1,5 +1,8 @@
-package io.llmtrace.processors.redaction.stage;
+package io.llmtrace.processors.redact;
 
+import io.llmtrace.processors.common.DeadLetterHeaders;
+import io.llmtrace.processors.common.StreamsRunner;
+import io.llmtrace.processors.common.TopicNames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llmtrace.schemas.avro.AlertEvent;
@@ -31,7 +34,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -49,10 +51,10 @@ class RedactionStageIT {
 
   @Test
   void routesRedactedDeadLettersAndQuarantine(StackEndpoints stack, TestNames names) throws Exception {
-    RedactionTopics topics = new RedactionTopics(names.topic("raw"), names.topic("redacted"), names.topic("dlq"),
-        names.topic("quarantine"), names.topic("events"));
+    TopicNames topics = new TopicNames(names.topic("raw"), names.topic("redacted"), names.topic("dlq"),
+        names.topic("quarantine"), names.topic("events"), names.topic("traces"));
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
-      admin.createTopics(List.of(topics.raw(), topics.redacted(), topics.deadLetters(), topics.quarantine(), topics.events()).stream()
+      admin.createTopics(List.of(topics.raw(), topics.redacted(), topics.deadLetters(), topics.quarantine(), topics.redactionEvents()).stream()
           .map(t -> new NewTopic(t, 1, (short) 1)).toList()).all().get();
     }
     Path policy = Files.createTempFile("policy", ".yaml");
@@ -68,11 +70,11 @@ class RedactionStageIT {
         "llmtrace.streams.state.dir", Files.createTempDirectory("redaction-state").toString()));
     settings.putAll(Map.of("llmtrace.topics.raw", topics.raw(), "llmtrace.topics.redacted", topics.redacted(),
         "llmtrace.topics.dead-letters", topics.deadLetters(), "llmtrace.topics.quarantine", topics.quarantine(),
-        "llmtrace.topics.redaction-events", topics.events()));
+        "llmtrace.topics.redaction-events", topics.redactionEvents()));
     Map<String, Object> serde = Map.of("schema.registry.url", stack.schemaRegistryUrl());
 
-    try (KafkaStreams streams = RedactionApp.create(Settings.of(settings))) {
-      streams.start();
+    settings.put("llmtrace.redaction.admin.port", "0");
+    try (StreamsRunner stage = RedactionApp.start(Settings.of(settings))) {
 
       // Given a span with secrets in several fields, a record that is not a span, and a span carrying a canary
       LlmSpan secretive = TestSpans.fullyPopulated();
@@ -106,7 +108,7 @@ class RedactionStageIT {
 
       List<ConsumerRecord<String, LlmSpan>> quarantined = read(stack, topics.quarantine(), AvroSerdes.specific(LlmSpan.class, serde, false).deserializer(), 1);
       assertThat(quarantined.get(0).value().getSpanId()).isEqualTo("00000000000000ca");
-      List<ConsumerRecord<String, AlertEvent>> events = read(stack, topics.events(), AvroSerdes.specific(AlertEvent.class, serde, false).deserializer(), 1);
+      List<ConsumerRecord<String, AlertEvent>> events = read(stack, topics.redactionEvents(), AvroSerdes.specific(AlertEvent.class, serde, false).deserializer(), 1);
       assertThat(events.get(0).value().getRuleId()).isEqualTo("redaction_failure");
 
       // and the redacted topic got nothing but the one clean span

@@ -1,5 +1,6 @@
-package io.llmtrace.processors.redaction.stage;
+package io.llmtrace.processors.redact;
 
+import io.llmtrace.processors.common.DeadLetterHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llmtrace.schemas.avro.AlertEvent;

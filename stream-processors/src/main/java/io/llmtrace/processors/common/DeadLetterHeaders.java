@@ -1,4 +1,4 @@
-package io.llmtrace.processors.redaction.stage;
+package io.llmtrace.processors.common;
 
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
@@ -20,7 +20,7 @@ public final class DeadLetterHeaders {
 
   private DeadLetterHeaders() {}
 
-  static Headers of(Headers original, Throwable error, RecordMetadata source) {
+  public static Headers of(Headers original, Throwable error, RecordMetadata source) {
     Headers headers = new RecordHeaders(original.toArray());
     headers.add(EXCEPTION, bytes(error.getClass().getName()));
     headers.add(MESSAGE, bytes(String.valueOf(error.getMessage())));

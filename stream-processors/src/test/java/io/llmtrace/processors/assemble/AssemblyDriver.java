@@ -1,0 +1,117 @@
+package io.llmtrace.processors.assemble;
+
+import io.llmtrace.processors.assemble.state.TraceState;
+import io.llmtrace.processors.common.PipelineTopics;
+import io.llmtrace.processors.common.TopicNames;
+import io.llmtrace.schemas.avro.LlmSpan;
+import io.llmtrace.schemas.avro.TraceSummary;
+import io.llmtrace.schemas.testing.FakeSchemaRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The real assembly topology ({@link TraceAssemblyTopology#build}) in a {@link TopologyTestDriver} with a
+ * fake schema registry. Wall clock and stream time both start at {@link #T0}; spans are piped with the
+ * record timestamp the test chooses (stream time is the largest seen).
+ */
+final class AssemblyDriver implements AutoCloseable {
+
+  static final Instant T0 = Instant.parse("2026-11-30T10:00:00Z");
+  static final TopicNames NAMES = TopicNames.defaults();
+
+  private final FakeSchemaRegistry registry;
+  private final TopologyTestDriver driver;
+  private final PipelineTopics topics;
+  final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  final TestInputTopic<String, byte[]> redacted;
+  final TestOutputTopic<String, TraceSummary> traces;
+  final TestOutputTopic<String, byte[]> deadLetters;
+  private final TestOutputTopic<byte[], byte[]> changelog;
+
+  AssemblyDriver(AssemblyConfig.Timing timing, TraceAggregator.Limits limits) {
+    registry = FakeSchemaRegistry.start();
+    topics = PipelineTopics.create(NAMES, Map.of("schema.registry.url", registry.url()));
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "assembly-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    driver = new TopologyTestDriver(TraceAssemblyTopology.build(topics, timing, limits, new AssemblyMetrics(meters)), props, T0);
+    redacted = driver.createInputTopic(NAMES.redacted(), new StringSerializer(), new ByteArraySerializer());
+    traces = driver.createOutputTopic(NAMES.traces(), new StringDeserializer(), topics.traces().valueDeserializer());
+    deadLetters = driver.createOutputTopic(NAMES.deadLetters(), new StringDeserializer(), new ByteArrayDeserializer());
+    changelog = driver.createOutputTopic("assembly-test-" + TraceAssemblyTopology.STORE + "-changelog", new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
+  }
+
+  AssemblyDriver() {
+    this(timing(Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofHours(1)), new TraceAggregator.Limits(1_000, 32));
+  }
+
+  static AssemblyConfig.Timing timing(Duration gap, Duration max, Duration retention) {
+    return new AssemblyConfig.Timing(gap, max, retention, Duration.ofSeconds(1));
+  }
+
+  /** Pipes a span, keyed by its trace, with the record timestamp {@code T0 + atMillis}. */
+  void pipe(LlmSpan span, long atMillis) {
+    redacted.pipeInput(span.getTraceId(), topics.redacted().valueSerializer().serialize(NAMES.redacted(), span), T0.plusMillis(atMillis));
+  }
+
+  void pipeAll(List<LlmSpan> spans, long atMillis) {
+    spans.forEach(span -> pipe(span, atMillis));
+  }
+
+  void pipeBytes(String key, byte[] value, long atMillis) {
+    redacted.pipeInput(key, value, T0.plusMillis(atMillis));
+  }
+
+  /**
+   * The driver keeps every record written, changelog included; a test that writes thousands of large
+   * states drops them as it goes.
+   */
+  long drainChangelog() {
+    long bytes = 0;
+    for (var record : changelog.readRecordsToList()) {
+      bytes += record.value() == null ? 0 : record.value().length;
+    }
+    return bytes;
+  }
+
+  void advanceWallClock(Duration by) {
+    driver.advanceWallClockTime(by);
+  }
+
+  KeyValueStore<String, TraceState> store() {
+    return driver.getKeyValueStore(TraceAssemblyTopology.STORE);
+  }
+
+  double counter(String name, String... tags) {
+    var search = meters.find(name);
+    if (tags.length > 0) {
+      search = search.tags(tags);
+    }
+    var counter = search.counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  @Override
+  public void close() {
+    try {
+      driver.close();
+    } finally {
+      registry.close();
+    }
+  }
+}
