@@ -67,6 +67,58 @@ public final class TestTraces {
     return spans;
   }
 
+  /**
+   * A random trace of {@code 3..8} spans: a WORKFLOW root and children of mixed kinds, each parented to an
+   * earlier span (so nesting varies), inside the root's interval; LLM spans carry prompt, model, usage and a
+   * reported cost (sometimes unknown); some spans fail, retry, time out or carry evaluations and feedback.
+   * Span ids are unique across traces ({@code <trace id prefix><n>}).
+   */
+  public static List<LlmSpan> random(java.util.Random random, String traceId, Instant start) {
+    int count = 3 + random.nextInt(6);
+    long rootMillis = 2_000 + random.nextInt(8_000);
+    List<LlmSpan> spans = new ArrayList<>();
+    spans.add(span(traceId, 1, 0, SpanKind.WORKFLOW, "workflow_" + random.nextInt(3), start, 0, rootMillis)
+        .setSpanId(traceId.substring(0, 14) + "01")
+        .setStatus(random.nextInt(10) == 0 ? SpanStatus.ERROR : SpanStatus.OK)
+        .build());
+    SpanKind[] kinds = {SpanKind.LLM, SpanKind.LLM, SpanKind.TOOL, SpanKind.RETRIEVAL, SpanKind.POLICY_CHECK};
+    for (int i = 2; i <= count; i++) {
+      LlmSpan parent = spans.get(random.nextInt(spans.size()));
+      long parentFrom = parent.getStartTime().toEpochMilli() - start.toEpochMilli();
+      long parentTo = parent.getEndTime().toEpochMilli() - start.toEpochMilli();
+      long from = parentFrom + random.nextInt((int) Math.max(1, (parentTo - parentFrom) / 2));
+      long to = from + 1 + random.nextInt((int) Math.max(1, parentTo - from));
+      SpanKind kind = kinds[random.nextInt(kinds.length)];
+      LlmSpan.Builder b = span(traceId, i, 0, kind, kind.name().toLowerCase(java.util.Locale.ROOT) + "_" + random.nextInt(4), start, from,
+          Math.min(to, parentTo))
+          .setSpanId(String.format("%s%02x", traceId.substring(0, 14), i))
+          .setParentSpanId(parent.getSpanId());
+      if (kind == SpanKind.LLM) {
+        b.setPrompt(prompt("prompt_" + random.nextInt(3), "v" + (30 + random.nextInt(6))))
+            .setModel(model("openai", random.nextBoolean() ? "gpt-4.1-mini" : "gpt-4o"))
+            .setUsage(usage(100 + random.nextInt(3_000), 10 + random.nextInt(500)));
+        if (random.nextInt(5) > 0) {
+          b.setCost(cost(Math.round(random.nextDouble() * 1e6) / 1e8));
+        }
+        if (random.nextInt(4) == 0) {
+          b.setAttempt(2).setRetryOfSpanId(parent.getSpanId());
+        }
+      }
+      if (random.nextInt(8) == 0) {
+        b.setStatus(SpanStatus.ERROR).setErrorType("provider_error").setTimedOut(random.nextBoolean());
+      }
+      if (random.nextInt(4) == 0) {
+        b.setEvaluations(new ArrayList<>(List.of(eval("judge_" + random.nextInt(2), random.nextBoolean(), random.nextInt(100) / 100.0))));
+      }
+      if (random.nextInt(6) == 0) {
+        b.setFeedback(new ArrayList<>(List.of(io.llmtrace.schemas.avro.Feedback.newBuilder().setKind("thumbs")
+            .setValue(random.nextBoolean() ? "up" : "down").build())));
+      }
+      spans.add(b.build());
+    }
+    return spans;
+  }
+
   public static String spanId(int n) {
     return String.format("%016x", n);
   }

@@ -79,11 +79,17 @@ final class TraceAssemblyProcessor implements Processor<String, byte[], String, 
     this.store = context.getStateStore(TraceAssemblyTopology.STORE);
     metrics.openTraces.addAndGet(-pending.size());
     pending.clear();
+    // Time the application was down is not inactivity on the wall clock: a trace whose spans were still
+    // arriving when it stopped would otherwise be emitted at once, before the rest of its spans (already in
+    // Kafka) are read. Stream time still measures real gaps.
+    long restartedAt = context.currentSystemTimeMs();
     try (KeyValueIterator<String, TraceState> all = store.all()) {
       while (all.hasNext()) {
         KeyValue<String, TraceState> entry = all.next();
         if (entry.value.getDirty()) {
-          pending.put(entry.key, Pending.of(entry.value));
+          Pending restored = Pending.of(entry.value);
+          pending.put(entry.key, new Pending(restored.firstStream(), restored.lastStream(), restored.firstWall(),
+              Math.max(restored.lastWall(), restartedAt), restored.emitted(), restored.rooted()));
         }
       }
     }
