@@ -59,6 +59,9 @@ public final class TraceAggregator {
     }
   }
 
+  /** Costs are summed as integers of this many units per currency unit (see TraceState.cost_pico). */
+  static final double PICO = 1e12;
+
   private final Limits limits;
 
   public TraceAggregator(Limits limits) {
@@ -239,7 +242,7 @@ public final class TraceAggregator {
     }
     Cost cost = span.getCost();
     if (cost != null && cost.getAmount() != null && Double.isFinite(cost.getAmount()) && cost.getSource() != CostSource.UNKNOWN) {
-      state.setCost(state.getCost() + cost.getAmount());
+      state.setCostPico(saturatingAdd(state.getCostPico(), Math.round(cost.getAmount() * PICO)));
       state.setPricedSpans(state.getPricedSpans() + 1);
     } else if (usedTokens || cost != null) {
       state.setUnknownCostSpans(state.getUnknownCostSpans() + 1);
@@ -335,7 +338,7 @@ public final class TraceAggregator {
         .setCacheWriteTokens(state.getCacheWriteTokens())
         .setReasoningTokens(state.getReasoningTokens())
         .setTotalTokens(state.getTotalTokens())
-        .setTotalCost(state.getPricedSpans() == 0 ? null : state.getCost())
+        .setTotalCost(state.getPricedSpans() == 0 ? null : state.getCostPico() / PICO)
         .setUnknownCostSpans(state.getUnknownCostSpans())
         .setPromptNames(new ArrayList<>(state.getPromptNames()))
         .setPromptVersionsUsed(new ArrayList<>(state.getPromptVersions()))
@@ -366,6 +369,15 @@ public final class TraceAggregator {
 
   static Instant instant(long micros) {
     return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+  }
+
+  /** A nonsense cost (1e300) saturates the sum instead of failing the application. */
+  private static long saturatingAdd(long a, long b) {
+    try {
+      return Math.addExact(a, b);
+    } catch (ArithmeticException e) {
+      return b > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+    }
   }
 
   private static long orZero(Long value) {
