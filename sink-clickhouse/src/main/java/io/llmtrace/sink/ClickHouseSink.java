@@ -59,7 +59,7 @@ public final class ClickHouseSink implements AutoCloseable {
   /** The sink for the pipeline's topics, as configured. */
   public static ClickHouseSink start(SinkConfig config) {
     SchemaRegistryClient registry = SchemaRegistryClient.builder(config.schemaRegistryUrl()).build();
-    return start(config, List.of(Mappings.spans(config.spansTopic(), registry)));
+    return start(config, List.of(Mappings.spans(config.spansTopic(), registry), Mappings.traces(config.tracesTopic(), registry)));
   }
 
   public int adminPort() {

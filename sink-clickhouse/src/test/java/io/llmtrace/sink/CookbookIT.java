@@ -256,7 +256,9 @@ class CookbookIT {
   @AfterAll
   void everyCookbookQueryIsTested() throws IOException {
     try (Stream<Path> files = Files.list(QUERIES)) {
-      assertThat(tested).containsExactlyInAnyOrderElementsOf(files.map(f -> f.getFileName().toString()).toList());
+      // the traces_* queries read the traces table and are asserted by TracesCookbookIT
+      assertThat(tested).containsExactlyInAnyOrderElementsOf(files.map(f -> f.getFileName().toString())
+          .filter(name -> !name.startsWith("traces_")).toList());
     }
   }
 }

@@ -19,6 +19,7 @@ class SinkConfigTest {
     assertThat(config.clickhouse().textTtl()).isEqualTo(Duration.ofDays(30));
     assertThat(config.clickhouse().rowTtl()).isEqualTo(Duration.ofDays(90));
     assertThat(config.spansTopic()).isEqualTo("llm.spans.redacted");
+    assertThat(config.tracesTopic()).isEqualTo("llm.traces");
     assertThat(config.clickhouse().cluster()).isNull();
   }
 
@@ -32,5 +33,7 @@ class SinkConfigTest {
         .hasMessageContaining("TTLs are whole days");
     assertThatThrownBy(() -> SinkConfig.from(Settings.of(Map.of("llmtrace.sink.batch.max-bytes", "512MB"))))
         .hasMessageContaining("buffer.max-bytes >= batch.max-bytes");
+    assertThatThrownBy(() -> SinkConfig.from(Settings.of(Map.of("llmtrace.topics.traces", "llm.spans.redacted"))))
+        .hasMessageContaining("llmtrace.topics.traces").hasMessageContaining("'llm.spans.redacted'");
   }
 }

@@ -15,6 +15,7 @@ import java.util.Objects;
  *   <tr><td>llmtrace.schema.registry.url</td><td>http://127.0.0.1:8081/apis/ccompat/v7</td><td></td></tr>
  *   <tr><td>llmtrace.sink.group-id</td><td>llmtrace-sink</td><td>prefix; each table's consumer group is {@code <prefix>.<table>}</td></tr>
  *   <tr><td>llmtrace.topics.redacted</td><td>llm.spans.redacted</td><td>source of the spans table</td></tr>
+ *   <tr><td>llmtrace.topics.traces</td><td>llm.traces</td><td>source of the traces table</td></tr>
  *   <tr><td>llmtrace.clickhouse.url</td><td>http://127.0.0.1:8123</td><td>HTTP interface</td></tr>
  *   <tr><td>llmtrace.clickhouse.user / .password</td><td>default / (empty)</td><td></td></tr>
  *   <tr><td>llmtrace.clickhouse.database</td><td>llmtrace</td><td>created if missing</td></tr>
@@ -37,6 +38,7 @@ public record SinkConfig(
     String schemaRegistryUrl,
     String groupIdPrefix,
     String spansTopic,
+    String tracesTopic,
     ClickHouse clickhouse,
     Batching batching,
     Duration retryInitial,
@@ -46,6 +48,7 @@ public record SinkConfig(
     Map<String, String> consumerOverrides) {
 
   public static final String DEFAULT_SPANS_TOPIC = "llm.spans.redacted";
+  public static final String DEFAULT_TRACES_TOPIC = "llm.traces";
   public static final int DEFAULT_ADMIN_PORT = 9464;
   public static final Duration DEFAULT_RETRY_INITIAL = Duration.ofMillis(200);
   public static final Duration DEFAULT_RETRY_MAX = Duration.ofSeconds(30);
@@ -53,6 +56,13 @@ public record SinkConfig(
   public SinkConfig {
     Objects.requireNonNull(kafkaBootstrap, "kafkaBootstrap");
     Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
+    Objects.requireNonNull(spansTopic, "spansTopic");
+    Objects.requireNonNull(tracesTopic, "tracesTopic");
+    if (tracesTopic.equals(spansTopic)) {
+      // each table's consumer would read the other's records and dead-letter every one of them
+      throw new IllegalArgumentException("llmtrace.topics.traces must differ from llmtrace.topics.redacted, both are '"
+          + tracesTopic + "'");
+    }
     Objects.requireNonNull(clickhouse, "clickhouse");
     Objects.requireNonNull(batching, "batching");
     if (retryInitial.isNegative() || retryInitial.isZero() || retryMax.compareTo(retryInitial) < 0) {
@@ -107,6 +117,7 @@ public record SinkConfig(
         settings.string("llmtrace.schema.registry.url", "http://127.0.0.1:8081/apis/ccompat/v7"),
         settings.string("llmtrace.sink.group-id", "llmtrace-sink"),
         settings.string("llmtrace.topics.redacted", DEFAULT_SPANS_TOPIC),
+        settings.string("llmtrace.topics.traces", DEFAULT_TRACES_TOPIC),
         new ClickHouse(
             settings.string("llmtrace.clickhouse.url", ClickHouse.DEFAULT_URL),
             settings.string("llmtrace.clickhouse.user", "default"),

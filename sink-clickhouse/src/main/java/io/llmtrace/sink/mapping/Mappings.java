@@ -1,6 +1,7 @@
 package io.llmtrace.sink.mapping;
 
 import io.llmtrace.schemas.avro.LlmSpan;
+import io.llmtrace.schemas.avro.TraceSummary;
 import io.llmtrace.schemas.registry.SchemaRegistryClient;
 import io.llmtrace.schemas.serde.AvroDeserializer;
 
@@ -15,5 +16,15 @@ public final class Mappings {
     SpanAvroTranscoder direct = new SpanAvroTranscoder(registry);
     return new TableMapping<>("spans", topic, "spans", SpanRows.COLUMNS,
         (source, headers, value, reuse) -> avro.deserialize(source, value, reuse), SpanRows::encode, direct::transcode);
+  }
+
+  /**
+   * Assembled trace summaries into {@code traces}, every version a row (the table keeps the highest per
+   * trace). No byte-level shortcut: a trace is one record per many spans, so decoding is not the cost.
+   */
+  public static TableMapping<TraceSummary> traces(String topic, SchemaRegistryClient registry) {
+    AvroDeserializer<TraceSummary> avro = new AvroDeserializer<>(registry, TraceSummary.class);
+    return new TableMapping<>("traces", topic, "traces", TraceRows.COLUMNS,
+        (source, headers, value, reuse) -> avro.deserialize(source, value, reuse), TraceRows::encode);
   }
 }
