@@ -12,13 +12,17 @@ import org.apache.kafka.common.TopicPartition;
  * Batches handed over for insertion, written one after another on one thread, in the order they were
  * queued, while the worker reads the next ones. Outcomes are taken back in the same order on the
  * worker's thread, which owns the Kafka consumer and so commits the offsets.
+ *
+ * @param <O> what a batch was taken from (the worker's partition state), given back with its outcome
  */
-final class InsertQueue implements AutoCloseable {
+final class InsertQueue<O> implements AutoCloseable {
 
-  /** A queued insert; {@code owner} is the worker's partition state the batch was taken from. */
-  record Entry(Object owner, PartitionBatch batch, Future<InsertException> result) {}
+  private record Entry<O>(O owner, PartitionBatch batch, Future<InsertException> result) {}
 
-  private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+  /** A finished insert; {@code failure} is null if it succeeded. */
+  record Completed<O>(O owner, PartitionBatch batch, InsertException failure) {}
+
+  private final ArrayDeque<Entry<O>> entries = new ArrayDeque<>();
   private final BatchInserter writer;
   private final ExecutorService thread;
 
@@ -31,8 +35,8 @@ final class InsertQueue implements AutoCloseable {
     });
   }
 
-  void submit(Object owner, PartitionBatch batch, boolean resent) {
-    entries.add(new Entry(owner, batch, thread.submit(() -> {
+  void submit(O owner, PartitionBatch batch, boolean resent) {
+    entries.add(new Entry<>(owner, batch, thread.submit(() -> {
       try {
         writer.write(batch, resent);
         return null;
@@ -60,10 +64,10 @@ final class InsertQueue implements AutoCloseable {
   }
 
   /** Waits for the oldest insert; returns it with its failure (null if it succeeded). */
-  Completed takeHead() {
-    Entry head = entries.poll();
+  Completed<O> takeHead() {
+    Entry<O> head = entries.poll();
     try {
-      return new Completed(head.owner(), head.batch(), head.result().get());
+      return new Completed<>(head.owner(), head.batch(), head.result().get());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for insert " + head.batch().token(), e);
@@ -71,8 +75,6 @@ final class InsertQueue implements AutoCloseable {
       throw new IllegalStateException("insert " + head.batch().token() + " failed unexpectedly", e.getCause());
     }
   }
-
-  record Completed(Object owner, PartitionBatch batch, InsertException failure) {}
 
   @Override
   public void close() {

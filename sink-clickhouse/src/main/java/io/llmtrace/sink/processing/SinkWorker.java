@@ -4,13 +4,15 @@ import io.llmtrace.sink.config.SinkConfig;
 import io.llmtrace.sink.db.ClickHouseTarget.InsertException;
 import io.llmtrace.sink.mapping.TableMapping;
 import io.llmtrace.sink.metrics.SinkMetrics;
+import io.llmtrace.sink.processing.Stall.Retry;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -20,14 +22,17 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One table's consumer loop: reads its topic, batches rows per partition, writes each batch exactly
- * once, and commits the offsets a batch covers only after ClickHouse has it.
+ * once, and commits the offsets a batch covers only after ClickHouse has it. Where a batch ends is
+ * decided by {@link PartitionState} and {@link FlushPolicy}, retries by {@link Stall}; this class makes
+ * the Kafka calls.
  *
- * <p>Offset states of a partition (what the group's committed offset + metadata say):
+ * <p>Offset states of a partition (what the group's committed offset + metadata say, {@link OffsetProtocol}):
  * <table>
  *   <tr><th>committed</th><th>meaning</th><th>on (re)assignment</th></tr>
  *   <tr><td>{@code C}, no metadata</td><td>everything before C is in ClickHouse</td><td>read from C, batch normally</td></tr>
@@ -46,66 +51,57 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Retriable failures (ClickHouse down or overloaded, schema registry unreachable) pause every assigned
  * partition, so no more records are fetched and memory stays bounded, and retry with exponential backoff
- * while still polling (the consumer stays in its group).
+ * while still polling (the consumer stays in its group). Retries are written on this thread, so the
+ * insert queue is emptied first.
  */
 public final class SinkWorker<T> implements Runnable {
 
-  static final String PENDING_PREFIX = "llmtrace-sink/pending-last=";
   private static final Logger LOG = LoggerFactory.getLogger(SinkWorker.class);
   private static final Duration POLL = Duration.ofMillis(100);
   private static final long LAG_REFRESH_NANOS = 1_000_000_000L;
-  private static final int BACKLOG_AGE_FACTOR = 10;
 
   private final TableMapping<T> mapping;
   private final TableMapping.RowAppender<T> appender;
-  private final SinkConfig.Batching batching;
+  private final FlushPolicy policy;
   private final Backoff backoff;
   private final Consumer<byte[], byte[]> consumer;
   private final BatchInserter writer;
-  private final InsertQueue inserts;
+  private final InsertQueue<PartitionState> inserts;
+  private final BatchPool pool;
   private final SinkMetrics.TableMeters meters;
   private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
-  private final ArrayDeque<PartitionBatch> spares = new ArrayDeque<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
-  /** A partition whose batch was dropped while its records were being taken: skip the rest of the poll. */
-  private TopicPartition abandoned;
+  /** Non-null while backing off a retriable failure, with every partition paused. */
   private Stall stall;
   private long lagRefreshedAt;
   private volatile Throwable failure;
+
+  /** What became of a record offered to its partition's batch. */
+  private enum Step {
+    TAKEN,
+    /** Not in any batch: to be read again after the stall. */
+    NOT_TAKEN,
+    /** The partition's batch was dropped and the consumer sought back to its first record. */
+    BATCH_DROPPED
+  }
+
+  /** What became of a batch handed over for writing. */
+  private enum Handoff { QUEUED, STALLED, DROPPED }
+
+  private enum Pending { RECORDED, RETRY, DROPPED }
 
   SinkWorker(TableMapping<T> mapping, SinkConfig.Batching batching, Backoff backoff,
       Consumer<byte[], byte[]> consumer, BatchInserter writer, SinkMetrics.TableMeters meters) {
     this.mapping = mapping;
     this.appender = mapping.appender();
-    this.batching = batching;
+    this.policy = FlushPolicy.of(batching);
     this.backoff = backoff;
     this.consumer = consumer;
     this.writer = writer;
-    this.inserts = new InsertQueue(writer, "sink-" + mapping.name() + "-insert");
+    this.inserts = new InsertQueue<>(writer, "sink-" + mapping.name() + "-insert");
+    this.pool = new BatchPool(batching.maxBytes());
     this.meters = meters;
   }
-
-  /** A partition's open batch, and the end of the batch it must rebuild first, if any. */
-  private static final class PartitionState {
-    PartitionBatch batch;
-    long replayUntil = -1;
-
-    PartitionState(PartitionBatch batch) {
-      this.batch = batch;
-    }
-  }
-
-  /** A batch to send again after the backoff; {@code pendingCommitted}: its pending offset is recorded. */
-  private record Retry(PartitionState state, PartitionBatch batch, boolean pendingCommitted) {}
-
-  /** Waiting out a retriable failure, with the batches to send again (none if decoding failed). */
-  private static final class Stall {
-    final ArrayDeque<Retry> batches = new ArrayDeque<>();
-    int attempts;
-    long retryAtNanos;
-  }
-
-  private enum Pending { RECORDED, RETRY, DROPPED }
 
   public TableMapping<T> mapping() {
     return mapping;
@@ -159,55 +155,45 @@ public final class SinkWorker<T> implements Runnable {
 
   private void process(ConsumerRecords<byte[], byte[]> records) {
     long now = System.nanoTime();
-    // A batch dropped outside this loop (flushDue) was sought back already: nothing of this poll to skip.
-    abandoned = null;
     List<TopicPartition> polled = new ArrayList<>(records.partitions());
     for (int p = 0; p < polled.size(); p++) {
-      TopicPartition tp = polled.get(p);
-      PartitionState state = partitions.get(tp);
-      List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
+      PartitionState state = partitions.get(polled.get(p));
+      List<ConsumerRecord<byte[], byte[]>> list = records.records(polled.get(p));
       for (int i = 0; i < list.size(); i++) {
-        boolean taken = accept(state, list.get(i), now);
-        if (taken) {
+        Step step = accept(state, list.get(i), now);
+        if (step == Step.TAKEN) {
           meters.recordsRead.increment();
         }
         if (stall != null) {
-          rewind(records, polled, p, taken ? i + 1 : i);
+          rewind(records, polled, p, step == Step.TAKEN ? i + 1 : i);
           return;
         }
-        if (tp.equals(abandoned)) {
-          abandoned = null;
-          break; // the consumer was sought back to the dropped batch's first record
+        if (step == Step.BATCH_DROPPED) {
+          break; // the rest of this partition's records are read again
         }
       }
     }
   }
 
-  /** Adds one record; false if it was not taken (to be read again after a backoff). */
-  private boolean accept(PartitionState state, ConsumerRecord<byte[], byte[]> record, long now) {
-    if (state.replayUntil >= 0 && record.offset() > state.replayUntil) {
-      state.replayUntil = -1;
-      if (!flush(state, true)) {
-        return false;
+  private Step accept(PartitionState state, ConsumerRecord<byte[], byte[]> record, long now) {
+    if (state.beforeAdding(record.offset(), policy)) {
+      Handoff before = flush(state);
+      if (before != Handoff.QUEUED) {
+        return before == Handoff.DROPPED ? Step.BATCH_DROPPED : Step.NOT_TAKEN;
       }
     }
     try {
-      state.batch.add(record, appender, now);
+      state.batch().add(record, appender, now);
     } catch (TableMapping.TransientMappingException e) {
       LOG.warn("cannot decode {}-{}@{} now, will retry: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
       meters.retry("decode");
-      startStall();
-      return false;
+      startStall(null);
+      return Step.NOT_TAKEN;
     }
-    if (state.replayUntil >= 0) {
-      if (record.offset() == state.replayUntil) {
-        state.replayUntil = -1;
-        flush(state, true);
-      }
-    } else if (state.batch.rowCount() >= batching.maxRows() || state.batch.encodedBytes() >= batching.maxBytes()) {
-      flush(state, false);
+    if (state.afterAdding(policy) && flush(state) == Handoff.DROPPED) {
+      return Step.BATCH_DROPPED;
     }
-    return true;
+    return Step.TAKEN;
   }
 
   /** Seeks every partition of this poll back to its first record not taken, so none is skipped. */
@@ -223,45 +209,34 @@ public final class SinkWorker<T> implements Runnable {
   }
 
   private void flushDue(long now) {
-    long maxAge = batching.maxAge().toNanos();
-    long replayFallback = Math.max(Duration.ofSeconds(30).toNanos(), 10 * maxAge);
-    for (PartitionState state : new ArrayList<>(partitions.values())) {
+    for (PartitionState state : List.copyOf(partitions.values())) {
       if (stall != null) {
         return;
       }
-      long age = state.batch.ageNanos(now);
-      boolean full = state.batch.rowCount() >= batching.maxRows() || state.batch.encodedBytes() >= batching.maxBytes();
-      if (state.replayUntil < 0 && !state.batch.isEmpty() && (full || age >= maxAge
-          && (age >= BACKLOG_AGE_FACTOR * maxAge || !backlogged(state.batch.partition())))) {
-        // full: its flush was cut short by a stall (the record that filled it is long taken)
-        flush(state, false);
-      } else if (state.replayUntil >= 0 && age >= replayFallback) {
-        LOG.warn("{}: records up to offset {} of the batch to rebuild did not arrive; writing the {} rows read",
-            state.batch.partition(), state.replayUntil, state.batch.rowCount());
-        state.replayUntil = -1;
-        flush(state, true);
+      switch (policy.onTick(state, now, () -> backlogged(state.partition()))) {
+        case FLUSH -> flush(state);
+        case FLUSH_INCOMPLETE_REBUILD -> {
+          LOG.warn("{}: the rest of the batch to rebuild ({}) did not arrive; writing the {} rows read",
+              state.partition(), state.mode(), state.batch().rowCount());
+          flush(state);
+        }
+        case KEEP -> { }
       }
     }
     // Memory: queued inserts finish first; then the largest open batch goes out.
-    while (stall == null && bufferedBytes() > batching.maxBufferedBytes()) {
+    while (stall == null && policy.overMemory(bufferedBytes())) {
       if (!inserts.isEmpty()) {
         completeHead();
         continue;
       }
-      PartitionState largest = partitions.values().stream()
-          .filter(s -> s.replayUntil < 0 && !s.batch.isEmpty())
-          .max((a, b) -> Long.compare(a.batch.bufferedBytes(), b.batch.bufferedBytes())).orElse(null);
-      if (largest == null || !flush(largest, false)) {
+      Optional<PartitionState> largest = policy.evict(partitions.values());
+      if (largest.isEmpty() || flush(largest.get()) == Handoff.STALLED) {
         return;
       }
     }
   }
 
-  /**
-   * Records already waiting in Kafka for this partition: then the batch fills up to its size limit
-   * (bounded by {@link #BACKLOG_AGE_FACTOR} × max-age) instead of going out by age, so catching up
-   * after an outage or a restart makes few large inserts rather than many small ones.
-   */
+  /** Records already waiting in Kafka for this partition (see {@link FlushPolicy#BACKLOG_AGE_FACTOR}). */
   private boolean backlogged(TopicPartition partition) {
     OptionalLong lag = consumer.currentLag(partition);
     return lag.isPresent() && lag.getAsLong() > 0;
@@ -269,55 +244,57 @@ public final class SinkWorker<T> implements Runnable {
 
   /**
    * Queues the partition's batch for insertion, once the partition's previous insert is written and
-   * committed; the partition continues in a fresh batch. False if the worker is now stalled.
-   * {@code rebuilt}: the batch is the one a previous owner recorded as pending.
+   * committed; the partition goes on in a fresh batch.
    */
-  private boolean flush(PartitionState state, boolean rebuilt) {
-    PartitionBatch batch = state.batch;
-    if (batch.isEmpty()) {
-      return true;
-    }
-    while (stall == null && inserts.holds(batch.partition())) {
+  private Handoff flush(PartitionState state) {
+    while (stall == null && inserts.holds(state.partition())) {
       completeHead();
     }
     if (stall != null) {
-      return false;
+      return Handoff.STALLED;
     }
-    switch (recordPending(state, batch)) {
-      case RETRY -> {
-        startStall().batches.add(new Retry(state, batch, false));
-        return false;
+    boolean rebuilt = state.rebuilding();
+    switch (recordPending(state, state.batch())) {
+      case RECORDED -> {
+        inserts.submit(state, state.handOff(pool.take(state.partition())), rebuilt);
+        return Handoff.QUEUED;
       }
-      case DROPPED -> {
-        return true;
+      case RETRY -> {
+        startStall(new Retry(state, state.handOff(pool.take(state.partition())), false));
+        return Handoff.STALLED;
       }
       default -> {
-        state.batch = spare(batch.partition());
-        inserts.submit(state, batch, rebuilt);
-        return true;
+        state.batch().clear();
+        return Handoff.DROPPED;
       }
     }
   }
 
   /** Takes the oldest insert's outcome: commits its offsets, or stalls on it. */
   private void completeHead() {
-    InsertQueue.Completed done = inserts.takeHead();
-    PartitionState state = (PartitionState) done.owner();
+    InsertQueue.Completed<PartitionState> done = inserts.takeHead();
     if (done.failure() == null) {
-      committed(state, done.batch());
+      committed(done.owner(), done.batch());
       return;
     }
     failed(done.batch(), done.failure());
-    startStall().batches.add(new Retry(state, done.batch(), true));
-    // the inserts behind it were sent already: take their outcomes too, in order
+    Retry retry = new Retry(done.owner(), done.batch(), true);
+    if (stall == null) {
+      startStall(retry);
+    } else {
+      stall.resend(retry);
+    }
+  }
+
+  /** Pauses everything; the inserts already queued are taken first (committed, or joining the retries). */
+  private void startStall(Retry first) {
+    stall = new Stall(backoff, System.nanoTime());
+    consumer.pause(consumer.assignment());
+    if (first != null) {
+      stall.resend(first);
+    }
     while (!inserts.isEmpty()) {
-      InsertQueue.Completed next = inserts.takeHead();
-      if (next.failure() == null) {
-        committed((PartitionState) next.owner(), next.batch());
-      } else {
-        failed(next.batch(), next.failure());
-        stall.batches.add(new Retry((PartitionState) next.owner(), next.batch(), true));
-      }
+      completeHead();
     }
   }
 
@@ -326,13 +303,15 @@ public final class SinkWorker<T> implements Runnable {
     meters.retry(failure.failure().serverCode() == 0 ? "io" : "code_" + failure.failure().serverCode());
   }
 
-  /** Commits {@code (first, pending-last=last)}: from here a crash leads to the batch being rebuilt. */
-  private Pending recordPending(PartitionState state, PartitionBatch batch) {
+  /**
+   * Commits {@code (first, pending-last=last)}: from here a crash leads to the batch being rebuilt. On a
+   * non-retriable failure the batch is to be dropped (its caller clears it).
+   */
+  private Pending recordPending(PartitionState owner, PartitionBatch batch) {
     try {
-      consumer.commitSync(Map.of(batch.partition(),
-          new OffsetAndMetadata(batch.firstOffset(), PENDING_PREFIX + batch.lastOffset())));
+      consumer.commitSync(Map.of(batch.partition(), OffsetProtocol.pending(batch)));
       return Pending.RECORDED;
-    } catch (org.apache.kafka.common.errors.RetriableException e) {
+    } catch (RetriableException e) {
       LOG.warn("cannot record the pending batch {} in Kafka, will retry: {}", batch.token(), e.toString());
       meters.retry("kafka_commit");
       return Pending.RETRY;
@@ -340,11 +319,9 @@ public final class SinkWorker<T> implements Runnable {
       // Most likely not ours any more (rebalance): the next owner reads from the last committed offset.
       // If it is still ours, read the batch's records again rather than skip them.
       LOG.info("dropping batch {}: {}", batch.token(), e.toString());
-      if (partitions.get(batch.partition()) == state) {
+      if (owns(owner)) {
         consumer.seek(batch.partition(), batch.firstOffset());
       }
-      abandoned = batch.partition();
-      batch.clear();
       return Pending.DROPPED;
     }
   }
@@ -353,47 +330,26 @@ public final class SinkWorker<T> implements Runnable {
    * Commits the offsets after a written batch, unless the partition was revoked since: its new owner
    * has re-read the batch (and maybe more), and an offset committed now would move its position back.
    */
-  private void committed(PartitionState state, PartitionBatch batch) {
-    if (partitions.get(batch.partition()) == state) {
+  private void committed(PartitionState owner, PartitionBatch batch) {
+    if (owns(owner)) {
       try {
-        consumer.commitSync(Map.of(batch.partition(), new OffsetAndMetadata(batch.lastOffset() + 1)));
+        consumer.commitSync(Map.of(batch.partition(), OffsetProtocol.written(batch)));
       } catch (KafkaException e) {
         // The rows are in ClickHouse; whoever reads [first, last] again re-sends the same token.
         LOG.warn("inserted {} but could not commit its offsets ({}); a re-read will be deduplicated", batch.token(), e.toString());
       }
     }
-    batch.clear();
-    if (state.batch != batch) {
-      spares.push(batch);
-    }
+    pool.release(batch);
     meters.bufferedBytes.set(bufferedBytes());
   }
 
-  private PartitionBatch spare(TopicPartition partition) {
-    PartitionBatch batch = spares.poll();
-    if (batch == null) {
-      return new PartitionBatch(partition, initialBatchBytes());
-    }
-    batch.reuseFor(partition);
-    return batch;
-  }
-
-  private int initialBatchBytes() {
-    return (int) Math.min(batching.maxBytes(), 1 << 20);
-  }
-
-  private Stall startStall() {
-    if (stall == null) {
-      stall = new Stall();
-      consumer.pause(consumer.assignment());
-    }
-    stall.retryAtNanos = System.nanoTime() + backoff.delay(stall.attempts++).toNanos();
-    return stall;
+  private boolean owns(PartitionState state) {
+    return partitions.get(state.partition()) == state;
   }
 
   /** While stalled: poll (paused) until the backoff is over, then send the failed batches again, in order. */
   private void waitOrRetry() {
-    long wait = stall.retryAtNanos - System.nanoTime();
+    long wait = stall.waitNanos(System.nanoTime());
     if (wait > 0) {
       ConsumerRecords<byte[], byte[]> unexpected = consumer.poll(Duration.ofNanos(Math.min(wait, POLL.toNanos())));
       if (!unexpected.isEmpty()) {
@@ -403,32 +359,27 @@ public final class SinkWorker<T> implements Runnable {
       }
       return;
     }
-    while (!stall.batches.isEmpty()) {
-      Retry retry = stall.batches.peek();
-      if (partitions.get(retry.batch().partition()) != retry.state()) {
-        stall.batches.poll(); // revoked meanwhile: its new owner rebuilds it
-        continue;
-      }
-      Pending pending = retry.pendingCommitted() ? Pending.RECORDED : recordPending(retry.state(), retry.batch());
+    for (Retry retry = stall.next(this::owns); retry != null; retry = stall.next(this::owns)) {
+      Pending pending = retry.pendingCommitted() ? Pending.RECORDED : recordPending(retry.owner(), retry.batch());
       if (pending == Pending.RETRY) {
-        startStall();
+        stall.failedAgain(System.nanoTime());
         return;
       }
-      if (pending == Pending.RECORDED) {
+      if (pending == Pending.DROPPED) {
+        pool.release(retry.batch());
+      } else {
         try {
           writer.write(retry.batch(), retry.pendingCommitted());
         } catch (InsertException e) {
           failed(retry.batch(), e);
-          stall.batches.poll();
-          stall.batches.addFirst(new Retry(retry.state(), retry.batch(), true));
-          startStall();
+          stall.insertFailed(System.nanoTime());
           return;
         }
-        committed(retry.state(), retry.batch());
+        committed(retry.owner(), retry.batch());
       }
-      stall.batches.poll();
+      stall.sent();
     }
-    LOG.info("{}: resuming after {} retries", mapping.table(), stall.attempts);
+    LOG.info("{}: resuming after {} retries", mapping.table(), stall.attempts());
     stall = null;
     consumer.resume(consumer.assignment());
   }
@@ -437,12 +388,12 @@ public final class SinkWorker<T> implements Runnable {
     while (stall == null && !inserts.isEmpty()) {
       completeHead();
     }
-    for (PartitionState state : new ArrayList<>(partitions.values())) {
+    for (PartitionState state : List.copyOf(partitions.values())) {
       if (stall != null) {
         return;
       }
-      if (state.replayUntil < 0) {
-        flush(state, false);
+      if (policy.onShutdown(state)) {
+        flush(state);
       }
     }
     while (stall == null && !inserts.isEmpty()) {
@@ -451,14 +402,9 @@ public final class SinkWorker<T> implements Runnable {
   }
 
   private long bufferedBytes() {
-    long total = inserts.bufferedBytes();
+    long total = inserts.bufferedBytes() + (stall == null ? 0 : stall.bufferedBytes());
     for (PartitionState state : partitions.values()) {
-      total += state.batch.bufferedBytes();
-    }
-    if (stall != null) {
-      for (Retry retry : stall.batches) {
-        total += retry.batch().bufferedBytes();
-      }
+      total += state.batch().bufferedBytes();
     }
     return total;
   }
@@ -470,9 +416,8 @@ public final class SinkWorker<T> implements Runnable {
     }
     lagRefreshedAt = now;
     long lag = 0;
-    for (Map.Entry<TopicPartition, PartitionState> entry : partitions.entrySet()) {
-      OptionalLong fetchLag = consumer.currentLag(entry.getKey());
-      lag += fetchLag.orElse(0) + entry.getValue().batch.rowCount() + entry.getValue().batch.deadLetters().size();
+    for (PartitionState state : partitions.values()) {
+      lag += consumer.currentLag(state.partition()).orElse(0) + state.batch().rowCount() + state.batch().deadLetters().size();
     }
     meters.lag.set(lag);
     meters.bufferedBytes.set(bufferedBytes());
@@ -483,11 +428,11 @@ public final class SinkWorker<T> implements Runnable {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
       // Open batches of these partitions are dropped (their offsets were not committed); queued inserts
-      // finish, and commit nothing (see committed()).
+      // finish and commit nothing, retries are skipped (see owns()).
       for (TopicPartition tp : revoked) {
         PartitionState state = partitions.remove(tp);
         if (state != null) {
-          state.batch.clear();
+          pool.release(state.batch());
         }
       }
     }
@@ -502,15 +447,13 @@ public final class SinkWorker<T> implements Runnable {
       if (assigned.isEmpty()) {
         return;
       }
-      Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(assigned));
+      Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(assigned));
       for (TopicPartition tp : assigned) {
-        PartitionState state = new PartitionState(spare(tp));
-        OffsetAndMetadata offset = committed.get(tp);
-        if (offset != null && offset.metadata() != null && offset.metadata().startsWith(PENDING_PREFIX)) {
-          state.replayUntil = Long.parseLong(offset.metadata().substring(PENDING_PREFIX.length()));
-          LOG.info("{}: rebuilding the pending batch [{}, {}] before anything else", tp, offset.offset(), state.replayUntil);
+        PartitionMode mode = OffsetProtocol.onAssignment(committed.get(tp));
+        if (mode instanceof PartitionMode.Rebuilding rebuilding) {
+          LOG.info("{}: rebuilding the pending batch [{}, {}] before anything else", tp, committed.get(tp).offset(), rebuilding.lastOffset());
         }
-        partitions.put(tp, state);
+        partitions.put(tp, new PartitionState(pool.take(tp), mode));
       }
       if (stall != null) {
         consumer.pause(assigned);

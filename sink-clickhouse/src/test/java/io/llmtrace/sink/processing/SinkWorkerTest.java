@@ -20,15 +20,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The worker's offset protocol against Kafka's MockConsumer and an inserter that records what it was
- * asked to write, and what the group had committed at that moment. (Rebuilding a pending range after a
- * crash needs a group coordinator's view of committed offsets on assignment, which MockConsumer does
- * not give: SinkIT covers it against the real broker.)
+ * asked to write, and what the group had committed at that moment. (MockConsumer hands the worker on
+ * assignment what was committed to it; SinkIT covers the same against a real group coordinator.)
  */
 class SinkWorkerTest {
 
@@ -36,7 +36,21 @@ class SinkWorkerTest {
   private static final TableMapping<String> NUMBERS = new TableMapping<>("numbers", "t", "numbers", List.of("n"),
       TableMapping.ValueDecoder.of(new StringDeserializer()), (value, partition, offset, out) -> out.int64(Long.parseLong(value)));
 
-  private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+  /** How many of the next commits of a pending range fail with a timeout (a retriable failure). */
+  private final AtomicInteger pendingCommitFailures = new AtomicInteger();
+  private final AtomicInteger pendingCommits = new AtomicInteger();
+  private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest") {
+    @Override
+    public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+      if (offsets.values().stream().anyMatch(offset -> offset.metadata().startsWith(OffsetProtocol.PENDING_PREFIX))) {
+        pendingCommits.incrementAndGet();
+        if (pendingCommitFailures.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+          throw new TimeoutException("the group coordinator did not answer in time");
+        }
+      }
+      super.commitSync(offsets);
+    }
+  };
   private final Recorder inserter = new Recorder();
   private SinkWorker<String> worker;
   private Thread thread;
@@ -46,6 +60,7 @@ class SinkWorkerTest {
     final List<String> tokens = Collections.synchronizedList(new ArrayList<>());
     final List<OffsetAndMetadata> committedAtInsert = Collections.synchronizedList(new ArrayList<>());
     final List<Boolean> pausedAtInsert = Collections.synchronizedList(new ArrayList<>());
+    final List<Boolean> resent = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger failuresLeft = new AtomicInteger();
 
     @Override
@@ -53,6 +68,7 @@ class SinkWorkerTest {
       tokens.add(batch.token());
       committedAtInsert.add(consumer.committed(Set.of(P0)).get(P0));
       pausedAtInsert.add(consumer.paused().contains(P0));
+      this.resent.add(resent);
       if (failuresLeft.getAndDecrement() > 0) {
         throw new InsertException(new InsertFailure(InsertFailure.Kind.RETRIABLE, 252, "TOO_MANY_PARTS"), null);
       }
@@ -63,10 +79,16 @@ class SinkWorkerTest {
   }
 
   private void start(int maxRows) {
+    start(maxRows, () -> {});
+  }
+
+  /** {@code beforeAssignment} runs in the first poll, after the subscription and before P0 is assigned. */
+  private void start(int maxRows, Runnable beforeAssignment) {
     SinkConfig.Batching batching = new SinkConfig.Batching(maxRows, 1 << 20, Duration.ofMinutes(10), 1 << 22);
     worker = new SinkWorker<>(NUMBERS, batching, new Backoff(Duration.ofMillis(5), Duration.ofMillis(20)), consumer, inserter,
         new SinkMetrics().table("numbers"));
     consumer.schedulePollTask(() -> {
+      beforeAssignment.run();
       consumer.rebalance(List.of(P0));
       consumer.updateBeginningOffsets(Map.of(P0, 0L));
     });
@@ -120,4 +142,33 @@ class SinkWorkerTest {
     assertThat(consumer.paused()).isEmpty();
   }
 
+  @Test
+  void aRetriableFailureToRecordThePendingRangeIsRetriedBeforeTheBatchIsWritten() {
+    pendingCommitFailures.set(2);
+    start(5);
+    records(0, 10);
+    Await.until(Duration.ofSeconds(10), "offset 10 committed", () -> committed() != null && committed().offset() == 10);
+
+    // each batch written once, and only once its pending range was in Kafka
+    assertThat(inserter.tokens).containsExactly("t-0-0-4", "t-0-5-9");
+    assertThat(inserter.committedAtInsert).containsExactly(
+        new OffsetAndMetadata(0, "llmtrace-sink/pending-last=4"), new OffsetAndMetadata(5, "llmtrace-sink/pending-last=9"));
+    assertThat(inserter.pausedAtInsert).containsExactly(true, false);
+    assertThat(pendingCommits).as("two timeouts, then each batch's pending range recorded").hasValue(4);
+  }
+
+  @Test
+  void aPendingBatchFoundOnAssignmentIsRebuiltExactlyWhateverTheLimitsThenBatchingGoesOnNormally() {
+    // Given: a previous owner recorded [3, 7] as pending, and may or may not have written it
+    // When: this worker, cutting batches of at most 3 rows, is assigned the partition
+    start(3, () -> consumer.commitSync(Map.of(P0, new OffsetAndMetadata(3, "llmtrace-sink/pending-last=7"))));
+    records(3, 14);
+    Await.until(Duration.ofSeconds(10), "offset 14 committed", () -> committed() != null && committed().offset() == 14);
+
+    // Then: the 5 records of the pending batch go out as one insert with its old token, marked as resent
+    assertThat(inserter.tokens).containsExactly("t-0-3-7", "t-0-8-10", "t-0-11-13");
+    assertThat(inserter.resent).containsExactly(true, false, false);
+    assertThat(inserter.committedAtInsert).containsExactly(new OffsetAndMetadata(3, "llmtrace-sink/pending-last=7"),
+        new OffsetAndMetadata(8, "llmtrace-sink/pending-last=10"), new OffsetAndMetadata(11, "llmtrace-sink/pending-last=13"));
+  }
 }
