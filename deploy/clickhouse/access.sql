@@ -24,6 +24,7 @@ CREATE ROLE IF NOT EXISTS llmtrace_auditor;
 GRANT SELECT ON llmtrace.spans TO llmtrace_engineer;
 GRANT SELECT ON llmtrace.trace_index TO llmtrace_engineer;
 GRANT SELECT ON llmtrace.dead_letters TO llmtrace_engineer;
+GRANT SELECT ON llmtrace.traces TO llmtrace_engineer;
 
 GRANT SELECT(tenant_id, project_id, environment, service_name, feature_name, app_version, kind, name,
              start_time, end_time, duration_ms, status, error_type, attempt, fallback, rate_limited, timed_out,
@@ -31,6 +32,17 @@ GRANT SELECT(tenant_id, project_id, environment, service_name, feature_name, app
              input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, total_tokens,
              cost_amount, cost_currency, cost_source, evaluations, trace_id, parent_span_id)
     ON llmtrace.spans TO llmtrace_product;
+-- Trace summaries: every column but the first error's message (free text) and the user id.
+GRANT SELECT(trace_id, tenant_id, environment, service_name, feature_name, app_version, request_id, session_id,
+             root_span_name, root_span_kind, start_time, end_time, duration_micros, duration_ms, span_count,
+             span_counts_by_kind, llm_calls, tool_calls, retrieval_calls, retries, fallbacks, timeouts, rate_limited,
+             error_count, policy_check_failures, failed_evaluations, status, first_error_span_id, first_error_span_name,
+             first_error_type, outcome, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+             reasoning_tokens, total_tokens, total_cost, unknown_cost_spans, prompt_names, prompt_versions_used,
+             models_used, slowest_span_id, slowest_span_name, slowest_span_kind, slowest_span_duration_micros,
+             critical_path_micros, critical_path, evaluations, positive_feedback, negative_feedback, feedback_count,
+             truncated, incomplete, version, assembled_at, kafka_offset)
+    ON llmtrace.traces TO llmtrace_product;
 
 GRANT SELECT(tenant_id, project_id, environment, service_name, start_time, trace_id, span_id,
              redaction_applied, redaction_counts, redaction_policy_version)
@@ -42,11 +54,15 @@ CREATE ROW POLICY IF NOT EXISTS llmtrace_all_tenants ON llmtrace.spans
     FOR SELECT USING 1 TO llmtrace_engineer, llmtrace_product, llmtrace_auditor;
 CREATE ROW POLICY IF NOT EXISTS llmtrace_all_tenants ON llmtrace.trace_index
     FOR SELECT USING 1 TO llmtrace_engineer;
+CREATE ROW POLICY IF NOT EXISTS llmtrace_all_tenants ON llmtrace.traces
+    FOR SELECT USING 1 TO llmtrace_engineer, llmtrace_product;
 
 -- One tenant's analysts (repeat per tenant; the role holds the tenant filter, users get the role).
 CREATE ROLE IF NOT EXISTS llmtrace_tenant_acme;
 GRANT llmtrace_product TO llmtrace_tenant_acme;
 CREATE ROW POLICY IF NOT EXISTS llmtrace_tenant_acme ON llmtrace.spans
+    FOR SELECT USING tenant_id = 'acme' TO llmtrace_tenant_acme;
+CREATE ROW POLICY IF NOT EXISTS llmtrace_tenant_acme ON llmtrace.traces
     FOR SELECT USING tenant_id = 'acme' TO llmtrace_tenant_acme;
 CREATE USER IF NOT EXISTS acme_analyst IDENTIFIED WITH sha256_password BY 'change-me' DEFAULT ROLE llmtrace_tenant_acme;
 GRANT llmtrace_tenant_acme TO acme_analyst;

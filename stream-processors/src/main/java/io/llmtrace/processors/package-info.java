@@ -1,7 +1,17 @@
 /**
- * Kafka Streams applications: redaction, trace assembly, windowed metrics, alerting.
+ * The Kafka Streams applications of the pipeline, one package per application in pipeline order, each
+ * built by one topology method that its tests call, run by {@link io.llmtrace.processors.common.StreamsRunner}
+ * (exactly_once_v2, admin port with {@code /metrics} and {@code /health}):
  *
- * <p>This module is a placeholder in the build until its issue lands; it depends on {@code schemas}
- * only, never on the other pipeline modules.
+ * <pre>
+ * [llm.spans.raw] ─▶ redact/   ─▶ [llm.spans.redacted] ─▶ assemble/ ─▶ [llm.traces]
+ *                    (redaction/: the detector and policy library, Kafka-free;
+ *                     enrich/: prices and model names, Kafka-free)
+ *                                 [llm.spans.redacted] ─▶ aggregate/ (next)  ─▶ [llm.metrics] ─▶ alert/ (next) ─▶ [llm.alerts]
+ * common/: the runner, the typed topic catalog ({@link io.llmtrace.processors.common.PipelineTopics}), shared
+ *          settings, dead-letter headers.
+ * </pre>
+ *
+ * This module depends on {@code schemas} only, never on the other pipeline modules.
  */
 package io.llmtrace.processors;

@@ -92,6 +92,7 @@ public final class LocalPipeline {
         "llmtrace.kafka.bootstrap", endpoints.kafkaBootstrap(),
         "llmtrace.schema.registry.url", endpoints.schemaRegistryUrl(),
         "llmtrace.topics.redacted", topics.redacted(),
+        "llmtrace.topics.traces", topics.traces(),
         "llmtrace.clickhouse.url", endpoints.clickhouseUrl(),
         "llmtrace.clickhouse.database", DATABASE,
         "llmtrace.sink.admin.host", "127.0.0.1",
