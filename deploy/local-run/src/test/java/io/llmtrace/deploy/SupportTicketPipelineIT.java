@@ -131,6 +131,19 @@ class SupportTicketPipelineIT {
       double expected = (420 * 0.40 + 12 * 1.60 + 5_000 * 3.0 + 790 * 15.0) / 1e6;
       assertThat(row.get("total_cost").asDouble()).isCloseTo(expected, within(1e-9));
       assertThat(row.get("prompt_versions_used").toString()).contains("support_answer@v34", "support_answer@v35");
+
+      // and the stream apps report it on their admin ports, as Prometheus would scrape them
+      HttpClient http = HttpClient.newHttpClient();
+      HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + assemble.adminPort() + "/health"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(health.statusCode()).isEqualTo(200);
+      assertThat(JSON.readTree(health.body()).get("state").asText()).isEqualTo("RUNNING");
+      String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + assemble.adminPort() + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(metrics).contains("llmtrace_assembly_traces_emitted_total{application=\"" + names.group("assembly") + "\",version=\"first\"} 1.0")
+          .contains("kafka_stream_thread_process_total");
+      assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + redact.adminPort() + "/health")).build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
     }
   }
 

@@ -4,7 +4,6 @@ import io.llmtrace.processors.common.PipelineTopics;
 import io.llmtrace.processors.common.StreamsRunner;
 import io.llmtrace.schemas.config.Settings;
 import io.llmtrace.schemas.registry.SchemaRegistryClient;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.streams.Topology;
 
@@ -22,7 +21,7 @@ public final class AssemblyApp {
 
   public static StreamsRunner start(Settings settings) {
     AssemblyConfig config = AssemblyConfig.from(settings);
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = StreamsRunner.registry(config.streams());
     return StreamsRunner.start(NAME, topology(config, new AssemblyMetrics(registry)), config.streams(), registry);
   }
 
@@ -36,7 +35,7 @@ public final class AssemblyApp {
       System.exit(2);
       return;
     }
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = StreamsRunner.registry(config.streams());
     System.exit(StreamsRunner.runUntilStopped(NAME, topology(config, new AssemblyMetrics(registry)), config.streams(), registry));
   }
 }

@@ -42,7 +42,6 @@ public final class StreamsRunner implements AutoCloseable {
     this.closeTimeout = settings.closeTimeout();
     this.streams = new KafkaStreams(topology, settings.streamsProperties());
     this.registry = registry;
-    registry.config().commonTags("application", settings.applicationId());
     new JvmMemoryMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     this.streamsMetrics = new KafkaStreamsMetrics(streams);
@@ -63,10 +62,20 @@ public final class StreamsRunner implements AutoCloseable {
 
   /** Builds and starts the application; {@code name} is used in logs and health. */
   public static StreamsRunner start(String name, Topology topology, StreamsSettings settings) {
-    return start(name, topology, settings, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    return start(name, topology, settings, registry(settings));
   }
 
-  /** As {@link #start(String, Topology, StreamsSettings)}, serving the app's own meters from {@code registry} too. */
+  /**
+   * The registry an application's own meters go in before the topology is built: tagged with its
+   * application id, like every Kafka Streams meter the runner adds to it.
+   */
+  public static PrometheusMeterRegistry registry(StreamsSettings settings) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().commonTags("application", settings.applicationId());
+    return registry;
+  }
+
+  /** As {@link #start(String, Topology, StreamsSettings)}, serving the app's own meters from {@code registry} (see {@link #registry}). */
   public static StreamsRunner start(String name, Topology topology, StreamsSettings settings, PrometheusMeterRegistry registry) {
     StreamsRunner runner = new StreamsRunner(name, topology, settings, registry);
     runner.streams.start();
@@ -79,7 +88,7 @@ public final class StreamsRunner implements AutoCloseable {
    * {@code main}: 0 after a requested stop, 1 after a failure.
    */
   public static int runUntilStopped(String name, Topology topology, StreamsSettings settings) throws InterruptedException {
-    return runUntilStopped(name, topology, settings, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    return runUntilStopped(name, topology, settings, registry(settings));
   }
 
   public static int runUntilStopped(String name, Topology topology, StreamsSettings settings, PrometheusMeterRegistry registry)
