@@ -9,19 +9,24 @@ import java.util.Optional;
 
 /**
  * Normalizes the model's provider and name and fills in the cost a span did not report, from the
- * versioned {@link PriceTable}. A cost the span carries is kept and marked {@code REPORTED}. Token
- * accounting follows the OpenTelemetry GenAI convention: {@code input_tokens} includes cache reads
- * and cache writes, {@code output_tokens} includes reasoning tokens; so the uncached input is billed
- * at the input price, cache reads and writes at theirs, all output at the output price. A span that
- * used tokens of a model the table does not price gets amount 0 with source {@code UNKNOWN}, so that
- * "how much is unpriced" stays queryable; spans without token usage get no cost.
+ * {@link PriceTables}: contract prices first, then the bundled genai-prices data; the cost names the table
+ * and version that priced it. A cost the span carries is kept and marked {@code REPORTED}. Token
+ * accounting follows the OpenTelemetry GenAI convention ({@link TokenCounts}). A span that used tokens of
+ * a model no table prices gets amount {@code null} with source {@code UNKNOWN} (never 0, which would read
+ * as free) and the tables searched as its version, so that "how much is unpriced, by which tables" stays
+ * queryable; spans without token usage get no cost.
  */
 public final class CostEnricher {
 
-  private final PriceTable prices;
+  private final PriceTables prices;
 
-  public CostEnricher(PriceTable prices) {
+  public CostEnricher(PriceTables prices) {
     this.prices = prices;
+  }
+
+  /** Contract prices from {@code overrides}, then the bundled genai-prices data. */
+  public CostEnricher(PriceTable overrides) {
+    this(PriceTables.of(overrides));
   }
 
   /** Enriches in place. */
@@ -29,7 +34,7 @@ public final class CostEnricher {
     ModelInfo model = span.getModel();
     if (model != null) {
       model.setProvider(ModelNames.provider(model.getProvider()));
-      model.setName(ModelNames.model(model.getName()));
+      model.setName(ModelNames.model(model.getProvider(), model.getName()));
     }
     Cost reported = span.getCost();
     if (reported != null) {
@@ -40,27 +45,11 @@ public final class CostEnricher {
     if (usage == null || (usage.getInputTokens() == null && usage.getOutputTokens() == null)) {
       return;
     }
-    Optional<PriceTable.Price> price = model == null ? Optional.empty()
-        : prices.find(model.getProvider(), model.getName(), span.getStartTime());
-    Cost.Builder cost = Cost.newBuilder().setPriceTableVersion(prices.version()).setCurrency(prices.currency());
-    if (price.isEmpty()) {
-      span.setCost(cost.setAmount(0).setSource(CostSource.UNKNOWN).build());
-      return;
-    }
-    span.setCost(cost.setAmount(amount(usage, price.get())).setSource(CostSource.COMPUTED).build());
-  }
-
-  static double amount(TokenUsage usage, PriceTable.Price price) {
-    long input = orZero(usage.getInputTokens());
-    long cacheRead = orZero(usage.getCacheReadTokens());
-    long cacheWrite = orZero(usage.getCacheWriteTokens());
-    long uncached = Math.max(0, input - cacheRead - cacheWrite);
-    double perMillion = uncached * price.input() + cacheRead * price.cacheRead() + cacheWrite * price.cacheWrite()
-        + orZero(usage.getOutputTokens()) * price.output();
-    return perMillion / 1_000_000d;
-  }
-
-  private static long orZero(Long value) {
-    return value == null ? 0 : value;
+    Optional<PriceTables.Quote> quote = model == null ? Optional.empty()
+        : prices.quote(model.getProvider(), model.getName(), span.getStartTime(), TokenCounts.of(usage));
+    span.setCost(quote
+        .map(q -> Cost.newBuilder().setAmount(q.amount()).setCurrency(q.currency()).setSource(CostSource.COMPUTED)
+            .setPriceTableVersion(q.table()).build())
+        .orElseGet(() -> Cost.newBuilder().setAmount(null).setSource(CostSource.UNKNOWN).setPriceTableVersion(prices.searched()).build()));
   }
 }

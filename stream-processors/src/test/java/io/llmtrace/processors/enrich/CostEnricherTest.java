@@ -1,7 +1,6 @@
 package io.llmtrace.processors.enrich;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.llmtrace.schemas.avro.Cost;
@@ -10,21 +9,22 @@ import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.avro.ModelInfo;
 import io.llmtrace.schemas.avro.TokenUsage;
 import io.llmtrace.schemas.testing.TestSpans;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class CostEnricherTest {
 
-  /** The table the local run ships; the test fails if it stops parsing. */
-  private final PriceTable table = PriceTable.load(Path.of("..", "deploy", "config", "model-prices.yaml"));
-  private final CostEnricher enricher = new CostEnricher(table);
+  private static final String OVERRIDES = "model-prices.yaml@prices-2026-11-01";
+  private static final String BUNDLED = "genai-prices@0.1.8";
+
+  /** The override table the local run ships, then the bundled genai-prices data. */
+  private final PriceTables tables = PriceTables.load(Path.of("..", "deploy", "config", "model-prices.yaml"));
+  private final CostEnricher enricher = new CostEnricher(tables);
 
   @Test
-  void computesCostFromUsageWithCacheReadsAtTheirOwnPrice() {
-    // gpt-4o: 2.50 in, 10.00 out, 1.25 cache read per million
+  void contractPricesWinAndTheCostNamesTheirTable() {
+    // model-prices.yaml gpt-4o: 2.50 in, 10.00 out, 1.25 cache read per million
     LlmSpan span = llm(" OpenAI ", "openai/GPT-4o-2024-08-06", 1200L, 80L, 1000L, null);
 
     enricher.enrich(span);
@@ -33,10 +33,9 @@ class CostEnricherTest {
     assertThat(span.getModel().getName()).isEqualTo("gpt-4o-2024-08-06");
     Cost cost = span.getCost();
     assertThat(cost.getSource()).isEqualTo(CostSource.COMPUTED);
-    assertThat(cost.getPriceTableVersion()).isEqualTo("prices-2026-11-01");
+    assertThat(cost.getPriceTableVersion()).isEqualTo(OVERRIDES);
     assertThat(cost.getCurrency()).isEqualTo("USD");
-    double expected = (200 * 2.50 + 1000 * 1.25 + 80 * 10.00) / 1e6;
-    assertThat(cost.getAmount()).isCloseTo(expected, within(1e-12));
+    assertThat(cost.getAmount()).isCloseTo((200 * 2.50 + 1000 * 1.25 + 80 * 10.00) / 1e6, within(1e-12));
   }
 
   @Test
@@ -44,24 +43,57 @@ class CostEnricherTest {
     LlmSpan mini = llm("openai", "gpt-4o-mini", 1_000_000L, 0L, null, null);
     enricher.enrich(mini);
     assertThat(mini.getCost().getAmount()).isCloseTo(0.15, within(1e-12));
+    assertThat(mini.getCost().getPriceTableVersion()).isEqualTo(OVERRIDES);
   }
 
   @Test
-  void cacheWritesAndProviderAliasesAndEffectiveWindows() {
-    LlmSpan sonnet = llm("aws.bedrock", "claude-sonnet-4-5", 1000L, 100L, 0L, 1000L);
+  void modelsTheOverridesDoNotListArePricedByTheBundledTable() {
+    // Not in model-prices.yaml; genai-prices' aws entry: 3.30 in, 4.125 cache write, 16.50 out
+    LlmSpan bedrock = llm("aws.bedrock", "anthropic.claude-sonnet-4-5-20250929-v1:0", 1000L, 100L, 0L, 1000L);
+    enricher.enrich(bedrock);
+    assertThat(bedrock.getModel().getProvider()).isEqualTo("bedrock");
+    assertThat(bedrock.getCost().getSource()).isEqualTo(CostSource.COMPUTED);
+    assertThat(bedrock.getCost().getPriceTableVersion()).isEqualTo(BUNDLED);
+    assertThat(bedrock.getCost().getAmount()).isCloseTo((1000 * 4.125 + 100 * 16.50) / 1e6, within(1e-12));
+
+    LlmSpan sonnet = llm("anthropic", "claude-3-5-sonnet-20241022", 10_000L, 500L, 2_000L, 1_000L);
     enricher.enrich(sonnet);
-    assertThat(sonnet.getCost().getSource()).as("bedrock is not the anthropic entry").isEqualTo(CostSource.UNKNOWN);
+    assertThat(sonnet.getCost().getPriceTableVersion()).isEqualTo(BUNDLED);
+    assertThat(sonnet.getCost().getAmount()).isCloseTo((7_000 * 3.00 + 2_000 * 0.30 + 1_000 * 3.75 + 500 * 15.00) / 1e6, within(1e-12));
+  }
 
-    LlmSpan direct = llm("anthropic", "claude-sonnet-4-5", 1000L, 100L, 0L, 1000L);
-    enricher.enrich(direct);
-    assertThat(direct.getCost().getAmount()).isCloseTo((1000 * 3.75 + 100 * 15.00) / 1e6, within(1e-12));
-
+  @Test
+  void anExpiredContractPriceFallsThroughToTheBundledTable() {
+    // model-prices.yaml's claude-3-5-haiku entry ends 2026-12-31; genai-prices lists 0.80 in
     LlmSpan expired = llm("anthropic", "claude-3-5-haiku-latest", 1000L, 0L, null, null);
     expired.setStartTime(Instant.parse("2027-02-01T00:00:00Z"));
     expired.setEndTime(Instant.parse("2027-02-01T00:00:01Z"));
     enricher.enrich(expired);
-    assertThat(expired.getCost().getSource()).isEqualTo(CostSource.UNKNOWN);
-    assertThat(expired.getCost().getAmount()).isZero();
+    assertThat(expired.getCost().getPriceTableVersion()).isEqualTo(BUNDLED);
+    assertThat(expired.getCost().getAmount()).isCloseTo(1000 * 0.80 / 1e6, within(1e-12));
+  }
+
+  @Test
+  void aModelNoTablePricesHasANullAmountNotZero() {
+    LlmSpan local = llm("self_hosted", "llama-3-8b-q4", 1000L, 100L, null, null);
+    enricher.enrich(local);
+    Cost cost = local.getCost();
+    assertThat(cost.getSource()).isEqualTo(CostSource.UNKNOWN);
+    assertThat(cost.getAmount()).isNull();
+    assertThat(cost.getPriceTableVersion()).as("the tables searched").isEqualTo(OVERRIDES + "+" + BUNDLED);
+  }
+
+  @Test
+  void theBundledTableAloneAndTheOldConstructorBothPrice() {
+    LlmSpan alone = llm("google", "models/gemini-2.5-flash", 1000L, 100L, null, null);
+    new CostEnricher(PriceTables.bundledOnly()).enrich(alone);
+    assertThat(alone.getModel().getName()).isEqualTo("gemini-2.5-flash");
+    assertThat(alone.getCost().getPriceTableVersion()).isEqualTo(BUNDLED);
+    assertThat(alone.getCost().getAmount()).isCloseTo((1000 * 0.30 + 100 * 2.50) / 1e6, within(1e-12));
+
+    LlmSpan viaTable = llm("anthropic", "claude-3-5-sonnet-20241022", 1000L, 0L, null, null);
+    new CostEnricher(PriceTable.load(Path.of("..", "deploy", "config", "model-prices.yaml"))).enrich(viaTable);
+    assertThat(viaTable.getCost().getPriceTableVersion()).isEqualTo(BUNDLED);
   }
 
   @Test
@@ -76,28 +108,6 @@ class CostEnricherTest {
     LlmSpan tool = TestSpans.minimal();
     enricher.enrich(tool);
     assertThat(tool.getCost()).isNull();
-  }
-
-  @Test
-  void malformedTablesNameTheEntryAndField() {
-    assertThatThrownBy(() -> parse("models: []\n")).hasMessageContaining("'version' is required");
-    assertThatThrownBy(() -> parse("version: v1\nmodels:\n  - provider: openai\n    model: x\n    output: 1\n"))
-        .hasMessageContaining("models[0]: 'input'");
-    assertThatThrownBy(() -> parse("version: v1\nmodels:\n  - provider: openai\n    model: x\n    input: -1\n    output: 1\n"))
-        .hasMessageContaining("models[0]: 'input' must be a number >= 0");
-    assertThatThrownBy(() -> parse("version: v1\nmodels:\n  - provider: openai\n    model: x\n    input: 1\n    output: 1\n    effective_from: soon\n"))
-        .hasMessageContaining("'effective_from' must be an ISO-8601 instant");
-  }
-
-  @Test
-  void globsAreLiteralExceptForTheStar() {
-    assertThat(PriceTable.globPattern("gpt-4.1*").matcher("gpt-4.1-mini").matches()).isTrue();
-    assertThat(PriceTable.globPattern("gpt-4.1*").matcher("gpt-401").matches()).isFalse();
-    assertThat(PriceTable.globPattern("*-embed-*").matcher("text-embed-3").matches()).isTrue();
-  }
-
-  private static PriceTable parse(String yaml) {
-    return PriceTable.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "test.yaml");
   }
 
   private static LlmSpan llm(String provider, String model, Long input, Long output, Long cacheRead, Long cacheWrite) {
