@@ -31,7 +31,7 @@ class SchemaConventionsTest {
           "TraceSummary.trace_id", "TraceSummary.tenant_id", "TraceSummary.start_time",
           "TraceSummary.end_time", "TraceSummary.span_count",
           "TraceError.span_id", "TraceError.span_name", "SlowestSpan.span_id", "SlowestSpan.name", "SlowestSpan.kind",
-          "SlowestSpan.duration_micros", "CriticalStep.name", "CriticalStep.micros",
+          "SlowestSpan.duration_micros", "CriticalStep.name", "CriticalStep.micros", "SketchBins.relative_accuracy",
           "MetricWindow.window_start", "MetricWindow.window_end", "MetricWindow.metric_name",
           "MetricWindow.count",
           "AlertEvent.alert_id", "AlertEvent.rule_id", "AlertEvent.rule_name", "AlertEvent.severity",

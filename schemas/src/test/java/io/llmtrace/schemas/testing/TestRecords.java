@@ -10,6 +10,9 @@ import io.llmtrace.schemas.avro.ReviewStatus;
 import io.llmtrace.schemas.avro.TraceStatus;
 import io.llmtrace.schemas.avro.CriticalStep;
 import io.llmtrace.schemas.avro.EvaluationOutcome;
+import io.llmtrace.schemas.avro.EvaluationStats;
+import io.llmtrace.schemas.avro.Exemplars;
+import io.llmtrace.schemas.avro.SketchBins;
 import io.llmtrace.schemas.avro.SlowestSpan;
 import io.llmtrace.schemas.avro.TraceError;
 import io.llmtrace.schemas.avro.TraceOutcome;
@@ -102,9 +105,48 @@ public final class TestRecords {
         .setMin(380.0)
         .setMax(9_900.0)
         .setP50(1_200.0)
+        .setP90(6_100.0)
         .setP95(8_400.0)
         .setP99(9_700.0)
+        .setGroupId("3f9a1c2b5d7e8f01")
+        .setOverflow(true)
+        .setLatencySketch(SketchBins.newBuilder().setRelativeAccuracy(0.01).setZeroCount(1)
+            .setIndexes(list(296, 354, 459)).setCounts(list(120L, 70L, 9L)).build())
         .setErrorCount(3)
+        .setTimeouts(2)
+        .setRetries(4)
+        .setFallbacks(1)
+        .setRateLimited(1)
+        .setInputTokens(240_000)
+        .setOutputTokens(31_000)
+        .setCacheReadTokens(120_000)
+        .setCacheWriteTokens(8_000)
+        .setCostSum(1.92)
+        .setPricedCount(190)
+        .setUnknownCostCount(10)
+        .setCostSketch(SketchBins.newBuilder().setRelativeAccuracy(0.01).setZeroCount(0)
+            .setIndexes(list(-263, -240)).setCounts(list(150L, 40L)).build())
+        .setEvaluations(map("answer_cites_source", EvaluationStats.newBuilder().setPassed(180).setFailed(20).setScoreSum(171.5)
+            .setScoreCount(200).build()))
+        .setPositiveFeedback(12)
+        .setNegativeFeedback(5)
+        .setJsonParseFailures(2)
+        .setSchemaValidationFailures(3)
+        .setToolCallFailures(1)
+        .setToolArgumentFailures(2)
+        .setCitationCoverageSum(176.0)
+        .setCitationCoverageCount(190)
+        .setPolicyFailuresBySeverity(map("high", 2L))
+        .setExemplars(Exemplars.newBuilder().setErrors(list(TestSpans.TRACE_ID)).setFailedEvaluations(list(TestSpans.TRACE_ID))
+            .setSlowest(list(TestSpans.TRACE_ID)).setMostExpensive(list(TestSpans.TRACE_ID)).build())
+        .setTasks(40)
+        .setSuccessful(30)
+        .setFailed(4)
+        .setRescued(5)
+        .setIncomplete(1)
+        .setCostPerSuccessSketch(SketchBins.newBuilder().setRelativeAccuracy(0.01).setZeroCount(0)
+            .setIndexes(list(-180)).setCounts(list(35L)).build())
+        .setCostSuccessSum(1.40)
         .build();
   }
 
