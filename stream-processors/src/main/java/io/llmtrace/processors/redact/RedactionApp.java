@@ -3,7 +3,7 @@ package io.llmtrace.processors.redact;
 import io.llmtrace.processors.common.PipelineTopics;
 import io.llmtrace.processors.common.StreamsRunner;
 import io.llmtrace.processors.enrich.CostEnricher;
-import io.llmtrace.processors.enrich.PriceTable;
+import io.llmtrace.processors.enrich.PriceTables;
 import io.llmtrace.processors.redaction.RedactionPolicy;
 import io.llmtrace.schemas.config.Settings;
 import io.llmtrace.schemas.registry.SchemaRegistryClient;
@@ -40,8 +40,8 @@ public final class RedactionApp {
         .orElseGet(() -> new PolicyScrubber(RedactionPolicy.loadDefault(env)));
   }
 
+  /** The bundled genai-prices data, behind the contract prices of the configured table if there is one. */
   static CostEnricher enricher(RedactionConfig config) {
-    return new CostEnricher(PriceTable.load(config.priceTable().orElseThrow(() ->
-        new IllegalArgumentException("llmtrace.enrichment.price-table is required (path of the model price table)"))));
+    return new CostEnricher(config.priceTable().map(PriceTables::load).orElseGet(PriceTables::bundledOnly));
   }
 }

@@ -66,7 +66,7 @@ class AssemblyKillIT {
         "llmtrace.topics.redacted", spansTopic,
         "llmtrace.topics.traces", tracesTopic,
         "llmtrace.topics.dead-letters", names.topic("dlq"),
-        "llmtrace.assembly.inactivity-gap", "2s",
+        "llmtrace.assembly.inactivity-gap", "3s",
         "llmtrace.assembly.punctuate-interval", "200ms",
         "llmtrace.streams.state.dir", Files.createTempDirectory("assembly-state").toString()));
     settings.put("llmtrace.streams.session.timeout.ms", "6000");
@@ -137,8 +137,14 @@ class AssemblyKillIT {
     for (List<LlmSpan> trace : traces) {
       String id = trace.get(0).getTraceId();
       List<TraceSummary> versions = emitted.get(id);
-      assertThat(versions).extracting(TraceSummary::getVersion).as(id).containsExactly(lateIds.contains(id) ? new Long[] {1L, 2L}
-          : new Long[] {1L});
+      // 1..k, none twice; a late span after the first emission makes at least a second version. (On a loaded
+      // machine a stall of more than the gap between two spans of one trace can also emit an early version:
+      // allowed, as long as the versions are consecutive and the last one is exact.)
+      assertThat(versions).extracting(TraceSummary::getVersion).as(id)
+          .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, versions.size()).boxed().toList());
+      if (lateIds.contains(id)) {
+        assertThat(versions).as(id).hasSizeGreaterThanOrEqualTo(2);
+      }
       TraceSummary last = versions.get(versions.size() - 1);
       assertThat(last.getSpanCount()).as(id).isEqualTo(trace.size());
       assertThat(last.getInputTokens()).as(id).isEqualTo(trace.stream().mapToLong(s -> s.getUsage() == null ? 0 : s.getUsage().getInputTokens()).sum());

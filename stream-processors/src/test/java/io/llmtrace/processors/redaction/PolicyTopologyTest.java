@@ -2,8 +2,8 @@ package io.llmtrace.processors.redaction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.llmtrace.processors.redaction.stage.PolicyScrubber;
-import io.llmtrace.processors.redaction.stage.StageDriver;
+import io.llmtrace.processors.redact.PolicyScrubber;
+import io.llmtrace.processors.redact.StageDriver;
 import io.llmtrace.schemas.avro.LlmSpan;
 import org.junit.jupiter.api.Test;
 
