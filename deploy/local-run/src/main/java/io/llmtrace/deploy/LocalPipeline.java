@@ -109,8 +109,8 @@ public final class LocalPipeline {
         redaction.health().up() ? "UP  " : "DOWN", rawTopic, topics.redacted());
     System.out.printf("  %-11s %s  %s -> %s (metrics on 127.0.0.1:%d)%n", "assembly",
         assembly.health().up() ? "UP  " : "DOWN", topics.redacted(), topics.traces(), assembly.adminPort());
-    System.out.printf("  %-11s %s  %s -> ClickHouse %s.spans (/metrics, /health on 127.0.0.1:%d)%n", "sink",
-        sinkUp ? "UP  " : "DOWN", topics.redacted(), DATABASE, sink.adminPort());
+    System.out.printf("  %-11s %s  %s, %s -> ClickHouse %s.spans, %s.traces (/metrics, /health on 127.0.0.1:%d)%n", "sink",
+        sinkUp ? "UP  " : "DOWN", topics.redacted(), topics.traces(), DATABASE, DATABASE, sink.adminPort());
     System.out.printf("%n  Kafka bootstrap     %s   (raw spans: %s)%n", endpoints.kafkaBootstrap(), rawTopic);
     System.out.printf("  schema.registry.url %s%n", endpoints.schemaRegistryUrl());
     System.out.printf("  ClickHouse HTTP     %s   (JDBC: %s)%n", endpoints.clickhouseUrl(), endpoints.clickhouseJdbcUrl("default"));

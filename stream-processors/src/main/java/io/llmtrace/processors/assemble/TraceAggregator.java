@@ -1,6 +1,7 @@
 package io.llmtrace.processors.assemble;
 
 import io.llmtrace.processors.assemble.state.ErrorRef;
+import io.llmtrace.processors.enrich.FeedbackPolarity;
 import io.llmtrace.processors.assemble.state.EvalAgg;
 import io.llmtrace.processors.assemble.state.RankedValue;
 import io.llmtrace.processors.assemble.state.RootRef;
@@ -197,7 +198,7 @@ public final class TraceAggregator {
     }
     for (Feedback feedback : span.getFeedback()) {
       state.setFeedbackCount(state.getFeedbackCount() + 1);
-      switch (Feedbacks.polarity(feedback)) {
+      switch (FeedbackPolarity.of(feedback)) {
         case POSITIVE -> state.setPositiveFeedback(state.getPositiveFeedback() + 1);
         case NEGATIVE -> state.setNegativeFeedback(state.getNegativeFeedback() + 1);
         case NEUTRAL -> { }

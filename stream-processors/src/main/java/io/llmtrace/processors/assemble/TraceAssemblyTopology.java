@@ -30,7 +30,7 @@ public final class TraceAssemblyTopology {
     topology.addSource(SOURCE, topics.redacted().keyDeserializer(), Serdes.ByteArray().deserializer(), topics.redacted().name());
     topology.addProcessor(PROCESSOR, () -> new TraceAssemblyProcessor(topics.redacted().valueDeserializer(), timing, aggregator, metrics),
         SOURCE);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), new TraceStateSerde()),
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), TraceStateSerde.serde()),
         PROCESSOR);
     // One processor forwards two value types: the sinks are untyped at the join.
     topology.addSink(TRACES, topics.traces().name(), topics.traces().keySerializer(), (Serializer) topics.traces().valueSerializer(),

@@ -2,6 +2,7 @@ package io.llmtrace.processors.common;
 
 import io.llmtrace.schemas.avro.AlertEvent;
 import io.llmtrace.schemas.avro.LlmSpan;
+import io.llmtrace.schemas.avro.MetricWindow;
 import io.llmtrace.schemas.avro.TraceSummary;
 import io.llmtrace.schemas.registry.SchemaRegistryClient;
 import io.llmtrace.schemas.serde.AvroSerdes;
@@ -22,7 +23,8 @@ public record PipelineTopics(
     Topic<String, byte[]> deadLetters,
     Topic<String, LlmSpan> quarantine,
     Topic<String, AlertEvent> redactionEvents,
-    Topic<String, TraceSummary> traces) {
+    Topic<String, TraceSummary> traces,
+    Topic<String, MetricWindow> metrics) {
 
   /** Serdes from a registry client shared by every topic of the application. */
   public static PipelineTopics create(TopicNames names, SchemaRegistryClient registry) {
@@ -53,7 +55,8 @@ public record PipelineTopics(
         new Topic<>(names.deadLetters(), keys, Serdes.ByteArray()),
         new Topic<>(names.quarantine(), keys, spans),
         new Topic<>(names.redactionEvents(), keys, avro.serde(AlertEvent.class)),
-        new Topic<>(names.traces(), keys, avro.serde(TraceSummary.class)));
+        new Topic<>(names.traces(), keys, avro.serde(TraceSummary.class)),
+        new Topic<>(names.metrics(), keys, avro.serde(MetricWindow.class)));
   }
 
   private interface AvroFactory {

@@ -13,11 +13,12 @@ import io.llmtrace.schemas.config.Settings;
  *   <tr><td>llmtrace.topics.dead-letters</td><td>llm.spans.dlq</td><td>redact (original bytes)</td></tr>
  *   <tr><td>llmtrace.topics.quarantine</td><td>llm.spans.quarantine</td><td>redact (restricted)</td></tr>
  *   <tr><td>llmtrace.topics.redaction-events</td><td>llm.redaction.events</td><td>redact → alerts</td></tr>
- *   <tr><td>llmtrace.topics.traces</td><td>llm.traces</td><td>assemble → sink, metrics</td></tr>
+ *   <tr><td>llmtrace.topics.traces</td><td>llm.traces</td><td>assemble → sink, aggregate</td></tr>
+ *   <tr><td>llmtrace.topics.metrics</td><td>llm.metrics</td><td>aggregate → sink, alerts</td></tr>
  * </table>
  */
 public record TopicNames(String raw, String redacted, String deadLetters, String quarantine, String redactionEvents,
-    String traces) {
+    String traces, String metrics) {
 
   public static final String DEFAULT_RAW = "llm.spans.raw";
   public static final String DEFAULT_REDACTED = "llm.spans.redacted";
@@ -25,10 +26,11 @@ public record TopicNames(String raw, String redacted, String deadLetters, String
   public static final String DEFAULT_QUARANTINE = "llm.spans.quarantine";
   public static final String DEFAULT_REDACTION_EVENTS = "llm.redaction.events";
   public static final String DEFAULT_TRACES = "llm.traces";
+  public static final String DEFAULT_METRICS = "llm.metrics";
 
   public static TopicNames defaults() {
     return new TopicNames(DEFAULT_RAW, DEFAULT_REDACTED, DEFAULT_DEAD_LETTERS, DEFAULT_QUARANTINE, DEFAULT_REDACTION_EVENTS,
-        DEFAULT_TRACES);
+        DEFAULT_TRACES, DEFAULT_METRICS);
   }
 
   public static TopicNames from(Settings settings) {
@@ -38,12 +40,13 @@ public record TopicNames(String raw, String redacted, String deadLetters, String
         settings.string("llmtrace.topics.dead-letters", DEFAULT_DEAD_LETTERS),
         settings.string("llmtrace.topics.quarantine", DEFAULT_QUARANTINE),
         settings.string("llmtrace.topics.redaction-events", DEFAULT_REDACTION_EVENTS),
-        settings.string("llmtrace.topics.traces", DEFAULT_TRACES));
+        settings.string("llmtrace.topics.traces", DEFAULT_TRACES),
+        settings.string("llmtrace.topics.metrics", DEFAULT_METRICS));
   }
 
   /** The same names with a prefix: unique topics per test, or a shared cluster per environment. */
   public TopicNames prefixed(String prefix) {
     return new TopicNames(prefix + raw, prefix + redacted, prefix + deadLetters, prefix + quarantine, prefix + redactionEvents,
-        prefix + traces);
+        prefix + traces, prefix + metrics);
   }
 }

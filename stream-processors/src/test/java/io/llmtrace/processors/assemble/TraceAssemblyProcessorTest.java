@@ -44,7 +44,7 @@ class TraceAssemblyProcessorTest {
     registry = FakeSchemaRegistry.start();
     spans = AvroSerdes.specific(LlmSpan.class, Map.of("schema.registry.url", registry.url()), false);
     context = new MockProcessorContext<>();
-    store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(TraceAssemblyTopology.STORE), Serdes.String(), new TraceStateSerde())
+    store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(TraceAssemblyTopology.STORE), Serdes.String(), TraceStateSerde.serde())
         .withLoggingDisabled().build();
     store.init(context.getStateStoreContext(), store);
     processor = new TraceAssemblyProcessor(spans.deserializer(), AssemblyDriver.timing(Duration.ofSeconds(30), Duration.ofMinutes(10),

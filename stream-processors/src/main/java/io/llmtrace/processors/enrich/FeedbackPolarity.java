@@ -1,4 +1,4 @@
-package io.llmtrace.processors.assemble;
+package io.llmtrace.processors.enrich;
 
 import io.llmtrace.schemas.avro.Feedback;
 import java.util.Locale;
@@ -9,9 +9,9 @@ import java.util.Set;
  * ratings on a 1-5 scale (4-5 positive, 1-2 negative), and kinds that are negative by nature (a user's
  * correction or an escalation to a human).
  */
-final class Feedbacks {
+public final class FeedbackPolarity {
 
-  enum Polarity { POSITIVE, NEGATIVE, NEUTRAL }
+  public enum Polarity { POSITIVE, NEGATIVE, NEUTRAL }
 
   private static final Set<String> POSITIVE = Set.of("up", "thumbs_up", "thumbsup", "+1", "positive", "like", "yes", "good",
       "true", "1");
@@ -19,9 +19,9 @@ final class Feedbacks {
       "bad", "false", "0");
   private static final Set<String> NEGATIVE_KINDS = Set.of("correction", "escalation", "complaint", "report");
 
-  private Feedbacks() {}
+  private FeedbackPolarity() {}
 
-  static Polarity polarity(Feedback feedback) {
+  public static Polarity of(Feedback feedback) {
     String kind = feedback.getKind() == null ? "" : feedback.getKind().strip().toLowerCase(Locale.ROOT);
     if (NEGATIVE_KINDS.contains(kind)) {
       return Polarity.NEGATIVE;

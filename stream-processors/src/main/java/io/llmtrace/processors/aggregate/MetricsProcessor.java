@@ -1,0 +1,340 @@
+package io.llmtrace.processors.aggregate;
+
+import io.llmtrace.processors.aggregate.state.Attribution;
+import io.llmtrace.processors.aggregate.state.WindowState;
+import io.llmtrace.processors.common.DeadLetterHeaders;
+import io.llmtrace.schemas.avro.Evaluation;
+import io.llmtrace.schemas.avro.LlmSpan;
+import io.llmtrace.schemas.avro.MetricWindow;
+import io.llmtrace.schemas.avro.SpanKind;
+import io.llmtrace.schemas.avro.TraceSummary;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One-minute event-time windows per group, for one partition of redacted spans and of trace summaries
+ * (both keyed by trace id, so co-partitioned: an evaluation span meets the span it judges here).
+ *
+ * <pre>
+ * event time        a span's start (a trace's start): a backlog or a restart replays into the right minutes
+ * watermark         the largest event time seen (ignoring times more than {@value #MAX_FUTURE_MS} ms ahead of the wall clock)
+ * a window closes   when watermark − grace passes its end; or, on a partition quiet for idle-close-after,
+ *                   when the wall clock − grace does — then it is emitted once, and forgotten
+ * late              an observation for a closed window: counted in late_dropped, never in a window
+ * overflow          a tenant's groups beyond max-groups-per-tenant in one window share one overflow group
+ * </pre>
+ *
+ * An evaluation (or feedback) arriving as its own span counts in the window of its own start, in the group
+ * of the span it judges (its parent), remembered in {@code span-attribution} for attribution-retention.
+ * A trace summary's later version replaces its earlier one in the window (taken back out, then added),
+ * while that window is open. State, output and offsets commit in one exactly_once_v2 transaction.
+ */
+final class MetricsProcessor implements Processor<String, byte[], String, Object> {
+
+  static final long MAX_FUTURE_MS = Duration.ofMinutes(5).toMillis();
+  static final int SWEEP_BATCH = 5_000;
+  private static final String WATERMARK = "watermark";
+  private static final String CLOSED = "closed";
+  private static final Set<SpanKind> JUDGEABLE = Set.of(SpanKind.LLM, SpanKind.AGENT_STEP, SpanKind.WORKFLOW, SpanKind.CHAIN);
+  private static final Logger LOG = LoggerFactory.getLogger(MetricsProcessor.class);
+
+  private final String spansTopic;
+  private final Deserializer<LlmSpan> spans;
+  private final Deserializer<TraceSummary> traces;
+  private final MetricsConfig.Windows config;
+  private final MetricsMeters meters;
+  private final long size;
+  private final Map<Long, Map<String, Integer>> groupsPerTenant = new HashMap<>();
+  private ProcessorContext<String, Object> context;
+  private KeyValueStore<Bytes, WindowState> windows;
+  private KeyValueStore<String, Long> progress;
+  private KeyValueStore<String, Attribution> attribution;
+  private KeyValueStore<String, TraceSummary> counted;
+  private long watermark;
+  private long closed;
+  private long lastRecordWall;
+  private String attributionSweep;
+  private String countedSweep;
+
+  MetricsProcessor(String spansTopic, Deserializer<LlmSpan> spans, Deserializer<TraceSummary> traces, MetricsConfig.Windows config,
+      MetricsMeters meters) {
+    this.spansTopic = spansTopic;
+    this.spans = spans;
+    this.traces = traces;
+    this.config = config;
+    this.meters = meters;
+    this.size = config.size().toMillis();
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Object> context) {
+    this.context = context;
+    windows = context.getStateStore(MetricsTopology.WINDOWS);
+    progress = context.getStateStore(MetricsTopology.PROGRESS);
+    attribution = context.getStateStore(MetricsTopology.ATTRIBUTION);
+    counted = context.getStateStore(MetricsTopology.COUNTED_TRACES);
+    watermark = orMin(progress.get(WATERMARK));
+    closed = orMin(progress.get(CLOSED));
+    lastRecordWall = context.currentSystemTimeMs();
+    meters.openWindows.addAndGet(-countOpen());
+    groupsPerTenant.clear();
+    try (KeyValueIterator<Bytes, WindowState> all = windows.all()) {
+      while (all.hasNext()) {
+        WindowState state = all.next().value;
+        if (!state.getOverflow()) {
+          groupsPerTenant.computeIfAbsent(state.getWindowStartMs(), k -> new HashMap<>())
+              .merge(tenantKey(state.getLevel(), state.getDimensions().get("tenant_id")), 1, Integer::sum);
+        }
+      }
+    }
+    meters.openWindows.addAndGet(countOpen());
+    context.schedule(config.punctuateInterval(), PunctuationType.STREAM_TIME, at -> punctuate(false));
+    context.schedule(config.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, at -> punctuate(true));
+  }
+
+  private long countOpen() {
+    return groupsPerTenant.values().stream().flatMap(m -> m.values().stream()).mapToLong(Integer::longValue).sum();
+  }
+
+  @Override
+  public void process(Record<String, byte[]> record) {
+    RecordMetadata source = context.recordMetadata().orElseThrow();
+    boolean isSpan = source.topic().equals(spansTopic);
+    Object value;
+    try {
+      value = isSpan ? spans.deserialize(source.topic(), record.headers(), record.value())
+          : traces.deserialize(source.topic(), record.headers(), record.value());
+      if (value == null) {
+        throw new IllegalArgumentException("a record has no value");
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("dead letter from {}-{}@{}: {}", source.topic(), source.partition(), source.offset(), e.getClass().getSimpleName());
+      meters.deadLetters.increment();
+      context.forward(new Record<String, Object>(record.key(), record.value(), record.timestamp(),
+          DeadLetterHeaders.of(record.headers(), e, source)), MetricsTopology.DEAD_LETTERS);
+      return;
+    }
+    lastRecordWall = context.currentSystemTimeMs();
+    if (value instanceof LlmSpan span) {
+      span(span);
+    } else {
+      trace((TraceSummary) value);
+    }
+  }
+
+  private void span(LlmSpan span) {
+    long eventMs = span.getStartTime().toEpochMilli();
+    long window = windowOf(eventMs);
+    advance(eventMs);
+    if (window + size <= closed) {
+      meters.lateSpans.increment();
+      return;
+    }
+    Map<String, String> dims = Groups.ofSpan(span, config.groupAttributes());
+    Attribution judged = judges(span) ? attribution.get(span.getTraceId() + "/" + span.getParentSpanId()) : null;
+    Slot own = slot(window, Groups.SPANS, dims);
+    WindowAggregator.addSpan(own.state, span, judged != null);
+    windows.put(own.key, own.state);
+    if (judged != null) {
+      Slot target = slot(window, Groups.SPANS, judged.getDimensions());
+      for (Evaluation evaluation : span.getEvaluations()) {
+        WindowAggregator.addEvaluation(target.state, span.getTraceId(), evaluation);
+      }
+      WindowAggregator.addFeedback(target.state, span.getFeedback());
+      windows.put(target.key, target.state);
+      meters.attributedEvaluations.increment();
+    } else if (JUDGEABLE.contains(span.getKind())) {
+      attribution.put(span.getTraceId() + "/" + span.getSpanId(), new Attribution(dims, eventMs));
+    }
+    meters.spans.increment();
+  }
+
+  /** An evaluation or feedback span: its results belong to the span it judges (its parent). */
+  private static boolean judges(LlmSpan span) {
+    if (span.getParentSpanId() == null) {
+      return false;
+    }
+    if (span.getKind() == SpanKind.EVALUATION) {
+      return true;
+    }
+    return span.getKind() == SpanKind.UNKNOWN && span.getModel() == null && span.getUsage() == null
+        && (!span.getFeedback().isEmpty() || !span.getEvaluations().isEmpty());
+  }
+
+  private void trace(TraceSummary trace) {
+    long eventMs = trace.getStartTime().toEpochMilli();
+    long window = windowOf(eventMs);
+    advance(eventMs);
+    TraceSummary before = counted.get(trace.getTraceId());
+    if (before != null && before.getVersion() >= trace.getVersion()) {
+      return; // a version counted already
+    }
+    if (window + size <= closed) {
+      meters.lateTraces.increment();
+      return;
+    }
+    if (before != null) {
+      long beforeWindow = windowOf(before.getStartTime().toEpochMilli());
+      if (beforeWindow + size <= closed) {
+        meters.lateTraces.increment(); // its first version's window is published: a correction cannot reach it
+        return;
+      }
+      Slot old = slot(beforeWindow, Groups.TRACES, Groups.ofTrace(before));
+      WindowAggregator.addTrace(old.state, before, -1);
+      windows.put(old.key, old.state);
+    }
+    Slot slot = slot(window, Groups.TRACES, Groups.ofTrace(trace));
+    WindowAggregator.addTrace(slot.state, trace, 1);
+    windows.put(slot.key, slot.state);
+    counted.put(trace.getTraceId(), trace);
+    meters.traces.increment();
+  }
+
+  private record Slot(Bytes key, WindowState state) {}
+
+  /** The group's state in the window, created if new — or the tenant's overflow group when it has too many. */
+  private Slot slot(long window, String level, Map<String, String> dims) {
+    String groupId = Groups.id(level, dims);
+    Bytes key = key(window, groupId);
+    WindowState state = windows.get(key);
+    if (state != null) {
+      return new Slot(key, state);
+    }
+    String tenant = dims.getOrDefault("tenant_id", "");
+    Map<String, Integer> counts = groupsPerTenant.computeIfAbsent(window, k -> new HashMap<>());
+    String tenantKey = tenantKey(level, tenant);
+    if (counts.getOrDefault(tenantKey, 0) >= config.maxGroupsPerTenant()) {
+      Map<String, String> overflow = Groups.overflow(tenant);
+      String overflowId = Groups.id(level, overflow);
+      Bytes overflowKey = key(window, overflowId);
+      WindowState overflowState = windows.get(overflowKey);
+      meters.overflowed.increment();
+      return new Slot(overflowKey, overflowState != null ? overflowState
+          : WindowAggregator.empty(window, level, overflowId, overflow, true));
+    }
+    counts.merge(tenantKey, 1, Integer::sum);
+    meters.openWindows.incrementAndGet();
+    return new Slot(key, WindowAggregator.empty(window, level, groupId, dims, false));
+  }
+
+  private void advance(long eventMs) {
+    if (eventMs > watermark && eventMs <= context.currentSystemTimeMs() + MAX_FUTURE_MS) {
+      watermark = eventMs;
+      progress.put(WATERMARK, watermark);
+    }
+  }
+
+  private void punctuate(boolean wallClock) {
+    long grace = config.grace().toMillis();
+    long boundary = watermark == Long.MIN_VALUE ? Long.MIN_VALUE : watermark - grace;
+    long wall = context.currentSystemTimeMs();
+    if (wallClock && wall - lastRecordWall >= config.idleCloseAfter().toMillis()) {
+      boundary = Math.max(boundary, wall - grace);
+    }
+    if (boundary != Long.MIN_VALUE) {
+      long closeTo = Math.floorDiv(boundary, size) * size; // a window end
+      if (closeTo > closed) {
+        emitUpTo(closeTo);
+        closed = closeTo;
+        progress.put(CLOSED, closed);
+      }
+    }
+    sweep();
+  }
+
+  /** Emits and forgets every window ending at or before {@code end}, in key (time, group) order. */
+  private void emitUpTo(long end) {
+    List<Bytes> done = new ArrayList<>();
+    try (KeyValueIterator<Bytes, WindowState> all = windows.all()) {
+      while (all.hasNext()) {
+        KeyValue<Bytes, WindowState> entry = all.next();
+        WindowState state = entry.value;
+        if (state.getWindowStartMs() + size > end) {
+          break;
+        }
+        done.add(entry.key);
+        if (state.getCount() > 0 || !state.getEvaluations().isEmpty()) {
+          MetricWindow window = WindowAggregator.toRecord(state, config.size());
+          context.forward(new Record<String, Object>(state.getGroupId(), window, context.currentSystemTimeMs()), MetricsTopology.METRICS);
+          meters.windowsEmitted.increment();
+        }
+      }
+    }
+    for (Bytes key : done) {
+      windows.delete(key);
+    }
+    groupsPerTenant.keySet().removeIf(start -> {
+      boolean gone = start + size <= end;
+      if (gone) {
+        meters.openWindows.addAndGet(-groupsPerTenant.get(start).values().stream().mapToLong(Integer::longValue).sum());
+      }
+      return gone;
+    });
+  }
+
+  /** Forgets attributions past their retention and counted traces whose window has closed, a slice per call. */
+  private void sweep() {
+    long expireBefore = watermark == Long.MIN_VALUE ? Long.MIN_VALUE : watermark - config.attributionRetention().toMillis();
+    attributionSweep = sweep(attribution, attributionSweep, a -> a.getEventTimeMs() < expireBefore);
+    countedSweep = sweep(counted, countedSweep, t -> windowOf(t.getStartTime().toEpochMilli()) + size <= closed);
+  }
+
+  private static <V> String sweep(KeyValueStore<String, V> store, String from, java.util.function.Predicate<V> expired) {
+    List<String> gone = new ArrayList<>();
+    String last = null;
+    int seen = 0;
+    boolean more;
+    try (KeyValueIterator<String, V> slice = from == null ? store.all() : store.range(from, null)) {
+      while (slice.hasNext() && seen < SWEEP_BATCH) {
+        KeyValue<String, V> entry = slice.next();
+        if (entry.key.equals(from)) {
+          continue;
+        }
+        seen++;
+        last = entry.key;
+        if (expired.test(entry.value)) {
+          gone.add(entry.key);
+        }
+      }
+      more = slice.hasNext();
+    }
+    gone.forEach(store::delete);
+    return more ? last : null;
+  }
+
+  private long windowOf(long eventMs) {
+    return Math.floorDiv(eventMs, size) * size;
+  }
+
+  /** Window start (order-preserving for negative times too), then the group id: iteration is time order. */
+  static Bytes key(long windowStart, String groupId) {
+    byte[] id = groupId.getBytes(StandardCharsets.UTF_8);
+    return Bytes.wrap(ByteBuffer.allocate(8 + id.length).putLong(windowStart ^ Long.MIN_VALUE).put(id).array());
+  }
+
+  private static String tenantKey(String level, String tenant) {
+    return level + "|" + tenant;
+  }
+
+  private static long orMin(Long value) {
+    return value == null ? Long.MIN_VALUE : value;
+  }
+}

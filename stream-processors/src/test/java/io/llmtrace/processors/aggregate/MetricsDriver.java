@@ -1,0 +1,95 @@
+package io.llmtrace.processors.aggregate;
+
+import io.llmtrace.processors.common.PipelineTopics;
+import io.llmtrace.processors.common.TopicNames;
+import io.llmtrace.schemas.avro.LlmSpan;
+import io.llmtrace.schemas.avro.MetricWindow;
+import io.llmtrace.schemas.avro.TraceSummary;
+import io.llmtrace.schemas.testing.FakeSchemaRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+/**
+ * The real metrics topology ({@link MetricsTopology#build}) in a {@link TopologyTestDriver} with a fake
+ * registry; the wall clock starts at {@link #T0}, a minute boundary.
+ */
+final class MetricsDriver implements AutoCloseable {
+
+  static final Instant T0 = Instant.parse("2026-11-30T10:00:00Z");
+  static final TopicNames NAMES = TopicNames.defaults();
+
+  private final FakeSchemaRegistry registry;
+  private final TopologyTestDriver driver;
+  private final PipelineTopics topics;
+  final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  final TestInputTopic<String, byte[]> spans;
+  final TestInputTopic<String, byte[]> traces;
+  final TestOutputTopic<String, MetricWindow> metrics;
+
+  MetricsDriver(MetricsConfig.Windows windows) {
+    registry = FakeSchemaRegistry.start();
+    topics = PipelineTopics.create(NAMES, Map.of("schema.registry.url", registry.url()));
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "metrics-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    driver = new TopologyTestDriver(MetricsTopology.build(topics, windows, new MetricsMeters(meters)), props, T0);
+    spans = driver.createInputTopic(NAMES.redacted(), new StringSerializer(), new ByteArraySerializer());
+    traces = driver.createInputTopic(NAMES.traces(), new StringSerializer(), new ByteArraySerializer());
+    metrics = driver.createOutputTopic(NAMES.metrics(), new StringDeserializer(), topics.metrics().valueDeserializer());
+  }
+
+  MetricsDriver() {
+    this(MetricsConfig.Windows.defaults());
+  }
+
+  static MetricsConfig.Windows windows(int maxGroupsPerTenant) {
+    MetricsConfig.Windows d = MetricsConfig.Windows.defaults();
+    return new MetricsConfig.Windows(d.size(), d.grace(), d.idleCloseAfter(), d.groupAttributes(), maxGroupsPerTenant,
+        d.attributionRetention(), d.punctuateInterval());
+  }
+
+  void pipe(LlmSpan span) {
+    spans.pipeInput(span.getTraceId(), topics.redacted().valueSerializer().serialize(NAMES.redacted(), span), span.getEndTime());
+  }
+
+  void pipeAll(List<LlmSpan> list) {
+    list.forEach(this::pipe);
+  }
+
+  void pipe(TraceSummary trace) {
+    traces.pipeInput(trace.getTraceId(), topics.traces().valueSerializer().serialize(NAMES.traces(), trace), trace.getEndTime());
+  }
+
+  void advanceWallClock(Duration by) {
+    driver.advanceWallClockTime(by);
+  }
+
+  double counter(String name, String... tags) {
+    var search = meters.find(name);
+    if (tags.length > 0) {
+      search = search.tags(tags);
+    }
+    var counter = search.counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  @Override
+  public void close() {
+    try {
+      driver.close();
+    } finally {
+      registry.close();
+    }
+  }
+}
