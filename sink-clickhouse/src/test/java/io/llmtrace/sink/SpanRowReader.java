@@ -10,6 +10,7 @@ import io.llmtrace.schemas.avro.LlmOutput;
 import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.avro.Message;
 import io.llmtrace.schemas.avro.ModelInfo;
+import io.llmtrace.schemas.avro.OutputValidation;
 import io.llmtrace.schemas.avro.PromptInfo;
 import io.llmtrace.schemas.avro.RedactionSummary;
 import io.llmtrace.schemas.avro.RetrievedDocument;
@@ -52,9 +53,10 @@ final class SpanRowReader {
         .setRetryOfSpanId(text(row, "retry_of_span_id")).setFallback(row.get("fallback").asBoolean())
         .setRateLimited(row.get("rate_limited").asBoolean()).setTimedOut(row.get("timed_out").asBoolean())
         .setAttributes(stringMap(row.get("attributes")));
-    if (any(row, "prompt_name", "prompt_version", "prompt_template_id", "prompt_variables", "prompt_messages")) {
+    if (any(row, "prompt_name", "prompt_version", "prompt_template_id", "prompt_template", "prompt_variables", "prompt_messages")) {
       span.setPrompt(PromptInfo.newBuilder().setName(text(row, "prompt_name")).setVersion(text(row, "prompt_version"))
-          .setTemplateId(text(row, "prompt_template_id")).setVariables(stringMap(row.get("prompt_variables")))
+          .setTemplateId(text(row, "prompt_template_id")).setTemplate(text(row, "prompt_template"))
+          .setVariables(stringMap(row.get("prompt_variables")))
           .setMessages(list(row.get("prompt_messages"), m -> Message.newBuilder().setRole(text(m, "role"))
               .setContent(text(m, "content")).setName(text(m, "name")).setToolCallId(text(m, "tool_call_id")).build()))
           .build());
@@ -98,7 +100,7 @@ final class SpanRowReader {
           .build());
     }
     if (any(row, "tool_name")) {
-      span.setToolExecution(ToolExecution.newBuilder().setName(text(row, "tool_name"))
+      span.setToolExecution(ToolExecution.newBuilder().setName(text(row, "tool_name")).setCallId(text(row, "tool_call_id"))
           .setArgumentsJson(text(row, "tool_arguments_json")).setResultContent(text(row, "tool_result_content"))
           .setStatus(ToolExecutionStatus.valueOf(text(row, "tool_status"))).build());
     }
@@ -114,6 +116,15 @@ final class SpanRowReader {
       row.get("redaction_counts").fields().forEachRemaining(entry -> counts.put(entry.getKey(), entry.getValue().asInt()));
       span.setRedaction(RedactionSummary.newBuilder().setApplied(row.get("redaction_applied").asBoolean())
           .setCountsByDetector(counts).setPolicyVersion(text(row, "redaction_policy_version")).build());
+    }
+    span.setPolicySeverity(text(row, "policy_severity")).setCitationCoverage(decimal(row, "citation_coverage"));
+    if (any(row, "validation_json_requested")) {
+      List<String> errors = list(row.get("validation_errors"), JsonNode::asText);
+      span.setOutputValidation(OutputValidation.newBuilder().setJsonRequested(row.get("validation_json_requested").asBoolean())
+          .setJsonParseFailed(row.get("validation_json_parse_failed").asBoolean())
+          .setSchemaValidationFailed(row.get("validation_schema_failed").asBoolean())
+          .setToolArgumentFailures(integer(row, "validation_tool_argument_failures"))
+          .setChecksNotRun(integer(row, "validation_checks_not_run")).setErrors(errors).build());
     }
     return span.build();
   }

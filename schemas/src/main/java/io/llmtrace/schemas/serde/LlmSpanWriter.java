@@ -8,6 +8,7 @@ import io.llmtrace.schemas.avro.LlmOutput;
 import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.avro.Message;
 import io.llmtrace.schemas.avro.ModelInfo;
+import io.llmtrace.schemas.avro.OutputValidation;
 import io.llmtrace.schemas.avro.PromptInfo;
 import io.llmtrace.schemas.avro.RedactionSummary;
 import io.llmtrace.schemas.avro.RetrievedDocument;
@@ -36,7 +37,7 @@ import org.apache.avro.io.Encoder;
 final class LlmSpanWriter implements DatumWriter<LlmSpan> {
 
   /** Parsing fingerprint (CRC-64-AVRO) of the LlmSpan schema this writer writes. */
-  static final long FINGERPRINT = -7397755654712450046L;
+  static final long FINGERPRINT = 2603530896082300890L;
 
   private static final TimeConversions.TimestampMicrosConversion MICROS = new TimeConversions.TimestampMicrosConversion();
 
@@ -120,6 +121,9 @@ final class LlmSpanWriter implements DatumWriter<LlmSpan> {
     }
     out.writeArrayEnd();
     redaction(out, span.getRedaction());
+    string(out, span.getPolicySeverity());
+    decimal(out, span.getCitationCoverage());
+    validation(out, span.getOutputValidation());
   }
 
   private static void prompt(Encoder out, PromptInfo prompt) throws IOException {
@@ -129,6 +133,7 @@ final class LlmSpanWriter implements DatumWriter<LlmSpan> {
     string(out, prompt.getName());
     string(out, prompt.getVersion());
     string(out, prompt.getTemplateId());
+    string(out, prompt.getTemplate());
     stringMap(out, prompt.getVariables());
     List<Message> messages = prompt.getMessages();
     arrayStart(out, messages.size());
@@ -242,6 +247,7 @@ final class LlmSpanWriter implements DatumWriter<LlmSpan> {
       return;
     }
     required(out, tool.getName(), "ToolDefinition/ToolExecution.name");
+    string(out, tool.getCallId());
     string(out, tool.getArgumentsJson());
     string(out, tool.getResultContent());
     out.writeEnum(tool.getStatus().ordinal());
@@ -262,6 +268,24 @@ final class LlmSpanWriter implements DatumWriter<LlmSpan> {
     }
     out.writeMapEnd();
     string(out, redaction.getPolicyVersion());
+  }
+
+  private static void validation(Encoder out, OutputValidation validation) throws IOException {
+    if (!present(out, validation)) {
+      return;
+    }
+    out.writeBoolean(validation.getJsonRequested());
+    out.writeBoolean(validation.getJsonParseFailed());
+    out.writeBoolean(validation.getSchemaValidationFailed());
+    out.writeInt(validation.getToolArgumentFailures());
+    out.writeInt(validation.getChecksNotRun());
+    List<String> errors = validation.getErrors();
+    arrayStart(out, errors.size());
+    for (String error : errors) {
+      out.startItem();
+      out.writeString(requiredValue(error, "OutputValidation.errors item"));
+    }
+    out.writeArrayEnd();
   }
 
   /** A non-nullable string; a null names the field, as Avro's own writer does. */

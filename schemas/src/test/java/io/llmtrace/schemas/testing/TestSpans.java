@@ -9,6 +9,7 @@ import io.llmtrace.schemas.avro.LlmOutput;
 import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.avro.Message;
 import io.llmtrace.schemas.avro.ModelInfo;
+import io.llmtrace.schemas.avro.OutputValidation;
 import io.llmtrace.schemas.avro.PromptInfo;
 import io.llmtrace.schemas.avro.RedactionSummary;
 import io.llmtrace.schemas.avro.RetrievedDocument;
@@ -139,6 +140,7 @@ public final class TestSpans {
         .setToolExecution(
             ToolExecution.newBuilder()
                 .setName("crm_account_lookup")
+                .setCallId("call_8e1")
                 .setArgumentsJson("{\"account_id\":\"acc_[REDACTED]\"}")
                 .setResultContent("{\"plan\":\"annual\",\"status\":\"active\"}")
                 .setStatus(ToolExecutionStatus.TIMEOUT)
@@ -173,6 +175,18 @@ public final class TestSpans {
                 .setApplied(true)
                 .setCountsByDetector(map("email", 2, "account_id", 1))
                 .setPolicyVersion("redaction-policy-v5")
+                .build())
+        .setPolicySeverity("high")
+        .setCitationCoverage(0.5)
+        .setOutputValidation(
+            OutputValidation.newBuilder()
+                .setJsonRequested(true)
+                .setJsonParseFailed(true)
+                .setSchemaValidationFailed(true)
+                .setToolArgumentFailures(1)
+                .setChecksNotRun(1)
+                .setErrors(list("output.text: not JSON (line 1, column 5)",
+                    "output.tool_calls[0].arguments_json: /account_id type"))
                 .build())
         .build();
   }
@@ -217,6 +231,16 @@ public final class TestSpans {
     if (random.nextBoolean()) span.setRetrieval(null);
     if (random.nextBoolean()) span.setToolExecution(null);
     if (random.nextBoolean()) span.setRedaction(null);
+    if (random.nextBoolean()) span.setOutputValidation(null);
+    if (span.getOutputValidation() != null && random.nextBoolean()) {
+      span.getOutputValidation().setErrors(List.of());
+      span.getOutputValidation().setJsonParseFailed(random.nextBoolean());
+      span.getOutputValidation().setToolArgumentFailures(random.nextInt(3));
+    }
+    if (random.nextBoolean()) span.setPolicySeverity(null);
+    if (random.nextBoolean()) span.setCitationCoverage(random.nextBoolean() ? null : random.nextDouble());
+    if (span.getPrompt() != null && random.nextBoolean()) span.getPrompt().setTemplate(null);
+    if (span.getToolExecution() != null && random.nextBoolean()) span.getToolExecution().setCallId(null);
     if (random.nextBoolean()) span.setEvaluations(List.of());
     if (random.nextBoolean()) span.setEvents(List.of());
     if (random.nextBoolean()) span.setAttempt(null);
@@ -290,6 +314,7 @@ public final class TestSpans {
             .setToolExecution(
                 ToolExecution.newBuilder()
                     .setName("crm_account_lookup")
+                    .setCallId("call_8e1")
                     .setArgumentsJson("{\"account_id\":\"acc_[REDACTED]\"}")
                     .setResultContent("{\"plan\":\"annual\",\"status\":\"active\"}")
                     .setStatus(ToolExecutionStatus.SUCCESS)
@@ -346,6 +371,7 @@ public final class TestSpans {
         .setName("support_refund_policy")
         .setVersion("v23")
         .setTemplateId("tmpl_9c1e")
+        .setTemplate("Answer the refund question of a {customer_tier} customer in {locale}, citing the policy.")
         .setVariables(map("customer_tier", "enterprise", "locale", "en-GB"))
         .setMessages(
             list(

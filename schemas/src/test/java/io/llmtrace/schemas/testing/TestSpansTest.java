@@ -125,6 +125,30 @@ class TestSpansTest {
   }
 
   @Test
+  void randomVariantsSometimesDropTheQualityFields() {
+    Random random = new Random(13);
+    List<LlmSpan> spans = Stream.generate(() -> TestSpans.randomVariant(random)).limit(200).toList();
+
+    assertThat(spans).anyMatch(span -> span.getOutputValidation() == null)
+        .anyMatch(span -> span.getOutputValidation() != null && span.getOutputValidation().getErrors().isEmpty())
+        .anyMatch(span -> span.getOutputValidation() != null && !span.getOutputValidation().getErrors().isEmpty())
+        .anyMatch(span -> span.getPolicySeverity() == null).anyMatch(span -> span.getPolicySeverity() != null)
+        .anyMatch(span -> span.getCitationCoverage() == null).anyMatch(span -> span.getCitationCoverage() != null)
+        .anyMatch(span -> span.getPrompt() != null && span.getPrompt().getTemplate() == null)
+        .anyMatch(span -> span.getPrompt() != null && span.getPrompt().getTemplate() != null)
+        .anyMatch(span -> span.getToolExecution() != null && span.getToolExecution().getCallId() == null)
+        .anyMatch(span -> span.getToolExecution() != null && span.getToolExecution().getCallId() != null);
+  }
+
+  @Test
+  void ragTraceToolSpanNamesTheToolCallItAnswers() {
+    List<LlmSpan> trace = TestSpans.ragTrace();
+
+    assertThat(trace.get(3).getToolExecution().getCallId())
+        .isEqualTo(trace.get(2).getOutput().getToolCalls().get(0).getId());
+  }
+
+  @Test
   void ragTraceTotalsMatchTheConstants() {
     List<LlmSpan> trace = TestSpans.ragTrace(TestSpans.traceId(7), TestSpans.START.plusSeconds(60));
 

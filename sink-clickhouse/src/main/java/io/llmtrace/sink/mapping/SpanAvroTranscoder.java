@@ -26,7 +26,7 @@ import org.apache.avro.SchemaNormalization;
 final class SpanAvroTranscoder {
 
   /** Parsing fingerprint (CRC-64-AVRO) of the LlmSpan schema this walk reads. */
-  static final long FINGERPRINT = -7397755654712450046L;
+  static final long FINGERPRINT = 2603530896082300890L;
 
   private static final String[] KINDS = names(SpanKind.values());
   private static final String[] STATUSES = names(SpanStatus.values());
@@ -149,17 +149,21 @@ final class SpanAvroTranscoder {
       stringMap();         // attributes
       events();
       redaction();
+      nullableString();    // policy_severity
+      nullableDouble();    // citation_coverage
+      validation();
     }
 
     private void prompt() {
       if (!section()) {
-        nulls(3);
+        nulls(4);
         out.varUInt(0).varUInt(0);
         return;
       }
       nullableString();    // name
       nullableString();    // version
       nullableString();    // template_id
+      nullableString();    // template
       stringMap();         // variables
       items(() -> {
         string();        // role
@@ -267,11 +271,12 @@ final class SpanAvroTranscoder {
 
     private void tool() {
       if (!section()) {
-        nulls(4);
+        nulls(5);
         return;
       }
       out.uint8(0);
       string();            // name
+      nullableString();    // call_id
       nullableString();    // arguments_json
       nullableString();    // result_content
       out.uint8(0);
@@ -321,6 +326,24 @@ final class SpanAvroTranscoder {
         out.int32(readInt());
       });
       nullableString();    // policy_version
+    }
+
+    /** The record's flags and counts are plain in Avro, Nullable in the table (null when the span has no record). */
+    private void validation() {
+      if (!section()) {
+        nulls(5);
+        out.varUInt(0);
+        return;
+      }
+      for (int i = 0; i < 3; i++) {
+        out.uint8(0);
+        bool();            // json_requested, json_parse_failed, schema_validation_failed
+      }
+      out.uint8(0);
+      out.int32(readInt());  // tool_argument_failures
+      out.uint8(0);
+      out.int32(readInt());  // checks_not_run
+      items(this::string);   // errors
     }
 
     private void stringMap() {

@@ -8,6 +8,7 @@ import io.llmtrace.schemas.avro.LlmOutput;
 import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.avro.Message;
 import io.llmtrace.schemas.avro.ModelInfo;
+import io.llmtrace.schemas.avro.OutputValidation;
 import io.llmtrace.schemas.avro.PromptInfo;
 import io.llmtrace.schemas.avro.RedactionSummary;
 import io.llmtrace.schemas.avro.RetrievedDocument;
@@ -22,7 +23,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One {@link LlmSpan} as one row of the {@code spans} table (migration {@code V001__spans.sql}). Nested
+ * One {@link LlmSpan} as one row of the {@code spans} table (migrations {@code V001__spans.sql},
+ * {@code V006__span_quality.sql}). Nested
  * records become column groups with a prefix ({@code prompt_*}, {@code model_*}, ...), repeated records
  * become {@code Array(Tuple(...))}. An absent section and a present one whose fields are all null or
  * empty are stored alike (all columns null/empty): the table keeps every value, not the envelope.
@@ -37,16 +39,19 @@ public final class SpanRows {
       "tenant_id", "project_id", "environment", "service_name", "feature_name", "app_version", "user_id",
       "kind", "name", "start_time", "end_time", "status", "error_type", "error_message",
       "attempt", "retry_of_span_id", "fallback", "rate_limited", "timed_out",
-      "prompt_name", "prompt_version", "prompt_template_id", "prompt_variables", "prompt_messages",
+      "prompt_name", "prompt_version", "prompt_template_id", "prompt_template", "prompt_variables", "prompt_messages",
       "model_provider", "model_name", "model_version", "model_region",
       "gen_temperature", "gen_max_tokens", "gen_top_p", "gen_seed", "gen_response_format", "gen_tool_choice", "gen_tools",
       "output_text", "output_structured_json", "output_finish_reason", "output_tool_calls",
       "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "total_tokens",
       "cost_amount", "cost_currency", "cost_source", "cost_price_table_version",
       "retrieval_query", "retrieval_index_name", "retrieval_index_version", "retrieval_embedding_model", "retrieval_documents",
-      "tool_name", "tool_arguments_json", "tool_result_content", "tool_status",
+      "tool_name", "tool_call_id", "tool_arguments_json", "tool_result_content", "tool_status",
       "evaluations", "feedback", "attributes", "events",
       "redaction_applied", "redaction_counts", "redaction_policy_version",
+      "policy_severity", "citation_coverage",
+      "validation_json_requested", "validation_json_parse_failed", "validation_schema_failed",
+      "validation_tool_argument_failures", "validation_checks_not_run", "validation_errors",
       "kafka_partition", "kafka_offset");
 
   private SpanRows() {}
@@ -76,19 +81,19 @@ public final class SpanRows {
     out.stringMap(span.getAttributes());
     events(span.getEvents(), out);
     redaction(span.getRedaction(), out);
+    out.nullableString(span.getPolicySeverity()).nullableFloat64(span.getCitationCoverage());
+    validation(span.getOutputValidation(), out);
     out.int32(partition).int64(offset);
   }
 
   private static void prompt(PromptInfo prompt, RowBinaryBuffer out) {
     if (prompt == null) {
-      out.present(null);
-      out.present(null);
-      out.present(null);
+      nulls(out, 4);
       out.varUInt(0).varUInt(0);
       return;
     }
     out.nullableString(prompt.getName()).nullableString(prompt.getVersion()).nullableString(prompt.getTemplateId())
-        .stringMap(prompt.getVariables());
+        .nullableString(prompt.getTemplate()).stringMap(prompt.getVariables());
     List<Message> messages = prompt.getMessages();
     out.varUInt(messages.size());
     for (Message message : messages) {
@@ -175,10 +180,10 @@ public final class SpanRows {
 
   private static void tool(ToolExecution tool, RowBinaryBuffer out) {
     if (tool == null) {
-      nulls(out, 4);
+      nulls(out, 5);
       return;
     }
-    out.nullableString(tool.getName()).nullableString(tool.getArgumentsJson()).nullableString(tool.getResultContent())
+    out.nullableString(tool.getName()).nullableString(tool.getCallId()).nullableString(tool.getArgumentsJson()).nullableString(tool.getResultContent())
         .nullableString(tool.getStatus().name());
   }
 
@@ -215,6 +220,23 @@ public final class SpanRows {
     out.nullableBool(redaction.getApplied());
     Map<String, Integer> counts = redaction.getCountsByDetector();
     out.stringToInt32Map(counts).nullableString(redaction.getPolicyVersion());
+  }
+
+  /** Nullable columns, null together when the span carries no validation; the errors array is then empty. */
+  private static void validation(OutputValidation validation, RowBinaryBuffer out) {
+    if (validation == null) {
+      nulls(out, 5);
+      out.varUInt(0);
+      return;
+    }
+    out.nullableBool(validation.getJsonRequested()).nullableBool(validation.getJsonParseFailed())
+        .nullableBool(validation.getSchemaValidationFailed()).nullableInt32(validation.getToolArgumentFailures())
+        .nullableInt32(validation.getChecksNotRun());
+    List<String> errors = validation.getErrors();
+    out.varUInt(errors.size());
+    for (String error : errors) {
+      out.string(error);
+    }
   }
 
   private static void nulls(RowBinaryBuffer out, int count) {

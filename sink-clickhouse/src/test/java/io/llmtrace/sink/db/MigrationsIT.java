@@ -38,13 +38,13 @@ class MigrationsIT {
   void createsTheTablesOnceAndRecordsEachVersion(StackEndpoints stack, TestNames names) {
     SinkConfig.ClickHouse config = config(stack, names.table("db"), Map.of("llmtrace.clickhouse.text-ttl", "14d"));
     try (ClickHouseTarget target = ClickHouseTarget.connect(config)) {
-      assertThat(new Migrations(target, config).apply()).containsExactly(1, 2, 3, 4, 5);
+      assertThat(new Migrations(target, config).apply()).containsExactly(1, 2, 3, 4, 5, 6);
       assertThat(new Migrations(target, config).apply()).as("second run").isEmpty();
 
       String db = config.database();
       assertThat(target.query("SELECT version, name FROM " + db + ".schema_migrations FINAL ORDER BY version"))
           .extracting(row -> row.getLong("version") + ":" + row.getString("name"))
-          .containsExactly("1:spans", "2:trace_index", "3:dead_letters", "4:nullable_cost", "5:traces");
+          .containsExactly("1:spans", "2:trace_index", "3:dead_letters", "4:nullable_cost", "5:traces", "6:span_quality");
       assertThat(target.query("SELECT name FROM system.tables WHERE database = '" + db + "' ORDER BY name"))
           .extracting(row -> row.getString("name"))
           .containsExactly("dead_letters", "schema_migrations", "spans", "trace_index", "trace_index_mv", "traces");
@@ -94,6 +94,52 @@ class MigrationsIT {
   }
 
   @Test
+  void v006AddsTheQualityColumnsOldRowsReadNullAndNewRowsCarryThem(StackEndpoints stack, TestNames names) throws Exception {
+    // Given a spans table as V001..V005 made it, with one row written then (the columns SpanRows wrote before V006)
+    SinkConfig.ClickHouse config = config(stack, names.table("db"), Map.of());
+    String db = config.database();
+    List<String> v006Columns = List.of("prompt_template", "tool_call_id", "policy_severity", "citation_coverage",
+        "validation_json_requested", "validation_json_parse_failed", "validation_schema_failed",
+        "validation_tool_argument_failures", "validation_checks_not_run", "validation_errors");
+    try (ClickHouseTarget target = ClickHouseTarget.connect(config)) {
+      new Migrations(target, config).apply();
+      for (String column : v006Columns) {
+        target.execute("ALTER TABLE " + db + ".spans DROP COLUMN " + column);
+      }
+      target.execute("INSERT INTO " + db + ".spans (trace_id, span_id, tenant_id, kind, name, start_time, end_time, status, "
+          + "fallback, rate_limited, timed_out, kafka_partition, kafka_offset) VALUES ('t', 's', 'tenant-acme', 'LLM', 'old', "
+          + "now64(6), now64(6), 'OK', false, false, false, 0, 0)");
+
+      // When V006 runs (as on a database migrated before it) and a span with every field is inserted
+      Migrations.Migration v006 = Migrations.load().stream().filter(m -> m.version() == 6).findFirst().orElseThrow();
+      for (String statement : Migrations.statements(Migrations.render(v006.template(), Migrations.variables(config)))) {
+        target.execute(statement);
+      }
+      RowBinaryBuffer rows = new RowBinaryBuffer(1 << 12);
+      SpanRows.encode(TestSpans.startingAt(TestSpans.fullyPopulated(), Instant.now()), 0, 1, rows);
+      target.insertRowBinary("spans", SpanRows.COLUMNS, rows.stream(0, rows.size()), "span-quality");
+
+      // Then the columns sit where documented, the old row reads NULL / empty, the new one its values
+      assertThat(target.query("SELECT name, type FROM system.columns WHERE database = '" + db + "' AND table = 'spans' "
+              + "AND name IN ('" + String.join("', '", v006Columns) + "') ORDER BY position"))
+          .extracting(row -> row.getString("name") + " " + row.getString("type"))
+          .containsExactly("prompt_template Nullable(String)", "tool_call_id Nullable(String)",
+              "policy_severity LowCardinality(Nullable(String))", "citation_coverage Nullable(Float64)",
+              "validation_json_requested Nullable(Bool)", "validation_json_parse_failed Nullable(Bool)",
+              "validation_schema_failed Nullable(Bool)", "validation_tool_argument_failures Nullable(Int32)",
+              "validation_checks_not_run Nullable(Int32)", "validation_errors Array(String)");
+      assertThat(target.query("SELECT kafka_offset, ifNull(tool_call_id, '-') AS call, ifNull(policy_severity, '-') AS severity, "
+              + "ifNull(citation_coverage, -1) AS coverage, ifNull(validation_tool_argument_failures, -1) AS failures, "
+              + "length(validation_errors) AS errors, isNull(prompt_template) AS no_template FROM " + db + ".spans ORDER BY kafka_offset"))
+          .extracting(row -> row.getString("call") + " " + row.getString("severity") + " " + row.getDouble("coverage") + " "
+              + row.getLong("failures") + " " + row.getLong("errors") + " " + row.getLong("no_template"))
+          .containsExactly("- - -1.0 -1 0 1", "call_8e1 high 0.5 1 2 0");
+      assertThat(target.query("SELECT comment FROM system.columns WHERE database = '" + db
+          + "' AND table = 'spans' AND name = 'validation_checks_not_run'").get(0).getString("comment")).contains("schema_invalid");
+    }
+  }
+
+  @Test
   void severalInstancesStartingTogetherAllSucceed(StackEndpoints stack, TestNames names) throws Exception {
     SinkConfig.ClickHouse config = config(stack, names.table("db"), Map.of());
     ExecutorService pool = Executors.newFixedThreadPool(3);
@@ -107,13 +153,13 @@ class MigrationsIT {
         });
       }
       for (Future<List<Integer>> result : pool.invokeAll(instances)) {
-        assertThat(result.get()).isSubsetOf(1, 2, 3, 4, 5);
+        assertThat(result.get()).isSubsetOf(1, 2, 3, 4, 5, 6);
       }
     } finally {
       pool.shutdownNow();
     }
     try (ClickHouseTarget target = ClickHouseTarget.connect(config)) {
-      assertThat(target.query("SELECT count() AS n FROM " + config.database() + ".schema_migrations FINAL").get(0).getLong("n")).isEqualTo(5);
+      assertThat(target.query("SELECT count() AS n FROM " + config.database() + ".schema_migrations FINAL").get(0).getLong("n")).isEqualTo(6);
       assertThat(new Migrations(target, config).apply()).isEmpty();
     }
   }
