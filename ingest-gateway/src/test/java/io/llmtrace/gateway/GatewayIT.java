@@ -62,7 +62,7 @@ class GatewayIT {
     assertThat(response.body()).contains("\"accepted\":1").contains("\"rejected_count\":0");
     LlmSpan stored = fixture.readSpans(1).stream().filter(s -> s.getTraceId().equals(span.getTraceId())).findFirst().orElseThrow();
     // The tenant comes from the key; a redaction summary is the redactor's to write, never the caller's.
-    LlmSpan expected = LlmSpan.newBuilder(span).setTenantId("acme").setRedaction(null).build();
+    LlmSpan expected = LlmSpan.newBuilder(span).setTenantId("acme").setRedaction(null).setOutputValidation(null).build();
     assertThat(stored).isEqualTo(expected);
   }
 

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The semantic checks every span passes after it was decoded, whatever the protocol: identifiers that
@@ -20,6 +21,7 @@ import java.util.Optional;
 public final class SpanValidator {
 
   private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+  private static final Set<String> SEVERITIES = Set.of("low", "medium", "high", "critical");
 
   private final IntakeLimits limits;
 
@@ -45,7 +47,21 @@ public final class SpanValidator {
         cost(span.getCost()),
         settings(span.getGenerationSettings()),
         documents(span),
-        evaluations(span.getEvaluations()));
+        evaluations(span.getEvaluations()),
+        quality(span));
+  }
+
+  /** The levels and the range the metrics stage counts by; OTLP mapping only ever produces these. */
+  private static Violation quality(LlmSpan span) {
+    String severity = span.getPolicySeverity();
+    if (severity != null && !SEVERITIES.contains(severity)) {
+      return violation("policy_severity", "must be one of low, medium, high, critical (lower case), got '" + severity + "'");
+    }
+    Double coverage = span.getCitationCoverage();
+    if (coverage != null && !(coverage >= 0 && coverage <= 1)) {
+      return violation("citation_coverage", "must be between 0 and 1, got " + coverage);
+    }
+    return null;
   }
 
   private Violation times(LlmSpan span, Instant now) {

@@ -44,7 +44,8 @@ public final class NativeSpanDecoder {
 
   /**
    * Fields the payload may send but never set: the tenant comes from the API key, and the redaction
-   * summary is written by the redactor downstream, which must not be told by a client that it already ran.
+   * summary is written by the redactor downstream, which must not be told by a client that it already ran;
+   * the output validation is computed there too, once, from the span's own output and schemas.
    */
   private static final Map<String, Object> SERVER_OWNED = serverOwned();
 
@@ -219,6 +220,7 @@ public final class NativeSpanDecoder {
     Map<String, Object> fields = new HashMap<>();
     fields.put("tenant_id", TENANT_PLACEHOLDER);
     fields.put("redaction", null);
+    fields.put("output_validation", null);
     return fields;
   }
 }

@@ -84,6 +84,14 @@ final class ContextMapping {
         return d.offer(d.promptVersion, key, asText(value), EXPLICIT);
       case "llmtrace.prompt.template_id":
         return d.offer(d.templateId, key, asText(value), EXPLICIT);
+      case "llmtrace.prompt.template":
+        return d.offer(d.promptTemplate, key, asText(value), EXPLICIT);
+      case "llmtrace.tool.call_id":
+        return d.offer(d.toolCallId, key, asText(value), EXPLICIT);
+      case "llmtrace.policy.severity":
+        return d.offer(d.policySeverity, key, severity(asText(value)), EXPLICIT);
+      case "llmtrace.citation_coverage":
+        return d.offer(d.citationCoverage, key, share(asDouble(value)), EXPLICIT);
       case "llmtrace.model.version":
         return d.offer(d.modelVersion, key, asText(value), EXPLICIT);
       case "llmtrace.model.region":
@@ -121,6 +129,41 @@ final class ContextMapping {
     d.timedOut |= type.contains("timeout") || type.contains("timed_out") || type.contains("deadline_exceeded");
     d.rateLimited |= type.contains("ratelimit") || type.contains("rate_limit") || type.equals("429")
         || type.contains("too_many_requests") || type.contains("toomanyrequests");
+  }
+
+  /**
+   * A check's severity in the four levels the metrics count ({@code low}, {@code medium}, {@code high},
+   * {@code critical}; any case), the scale of OTel's {@code gen_ai.security.risk.severity}; anything else
+   * (its {@code none}, a vendor's {@code warning}) is no severity and the attribute is kept.
+   */
+  static String severity(String value) {
+    if (value == null) {
+      return null;
+    }
+    String level = value.strip().toLowerCase(Locale.ROOT);
+    return switch (level) {
+      case "low", "medium", "high", "critical" -> level;
+      default -> null;
+    };
+  }
+
+  /** Ranks severities so the worst of several findings wins; 0 for none. */
+  static int rank(String severity) {
+    if (severity == null) {
+      return 0;
+    }
+    return switch (severity) {
+      case "low" -> 1;
+      case "medium" -> 2;
+      case "high" -> 3;
+      case "critical" -> 4;
+      default -> 0;
+    };
+  }
+
+  /** A share in 0..1; outside it (a percentage, a typo) the attribute is kept rather than stored wrongly. */
+  private static Double share(Double value) {
+    return value != null && value >= 0 && value <= 1 ? value : null;
   }
 
   /** Our span kinds by name ({@code WORKFLOW}, {@code POLICY_CHECK}: no OTel convention has them). */

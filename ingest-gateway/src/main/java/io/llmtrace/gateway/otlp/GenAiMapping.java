@@ -104,6 +104,11 @@ final class GenAiMapping {
         return d.offer(d.toolArguments, key, AttributeValues.render(value), CURRENT);
       case "gen_ai.tool.call.result":
         return d.offer(d.toolResult, key, AttributeValues.render(value), CURRENT);
+      case "gen_ai.tool.call.id":
+        return d.offer(d.toolCallId, key, asText(value), CURRENT);
+      case "gen_ai.security.risk.severity":
+        // an event attribute in the convention (gen_ai.security.finding); some SDKs set it on the guardrail span
+        return d.offer(d.policySeverity, key, ContextMapping.severity(asText(value)), CURRENT);
       case "gen_ai.evaluation.name":
         d.evaluationName = asText(value);
         return d.evaluationName != null;
@@ -161,6 +166,14 @@ final class GenAiMapping {
               // the rest repeats the span's own attributes
             }
           }
+        }
+      }
+      case "gen_ai.security.finding" -> {
+        // one finding per risk a guardian found: the span's severity is the worst of them
+        AnyValue risk = attribute(event, "gen_ai.security.risk.severity");
+        String severity = risk == null ? null : ContextMapping.severity(asText(risk));
+        if (ContextMapping.rank(severity) > ContextMapping.rank(d.findingSeverity)) {
+          d.findingSeverity = severity;
         }
       }
       case "gen_ai.evaluation.result" -> {
@@ -227,6 +240,7 @@ final class GenAiMapping {
       case "retrieval", "retrieve" -> SpanKind.RETRIEVAL;
       case "rerank" -> SpanKind.RERANK;
       case "invoke_workflow" -> SpanKind.WORKFLOW;
+      case "apply_guardrail" -> SpanKind.GUARDRAIL;
       default -> null;
     };
   }

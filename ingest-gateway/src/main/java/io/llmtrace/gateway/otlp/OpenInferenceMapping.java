@@ -29,6 +29,8 @@ final class OpenInferenceMapping {
   private static final String TOOLS = "llm.tools.";
   private static final String DOCUMENTS = "retrieval.documents.";
   private static final String RERANKED_DOCUMENTS = "reranker.output_documents.";
+  /** Where a response JSON schema is kept; output validation (stream-processors' enrich/) reads it. */
+  static final String RESPONSE_SCHEMA = "llmtrace.response_format.schema";
 
   private OpenInferenceMapping() {}
 
@@ -62,6 +64,11 @@ final class OpenInferenceMapping {
         return d.offer(d.costAmount, key, asDouble(value), OPENINFERENCE);
       case "llm.prompt_template.version":
         return d.offer(d.promptVersion, key, asText(value), OPENINFERENCE);
+      case "llm.prompt_template.template":
+        return d.offer(d.promptTemplate, key, asText(value), OPENINFERENCE);
+      case "llm.prompt_template.name":
+        // not in the OpenInference spec, but what Phoenix's own prompt examples set next to the version
+        return d.offer(d.promptName, key, asText(value), OPENINFERENCE);
       case "llm.prompt_template.variables":
         return templateVariables(EmbeddedJson.of(value), d);
       case "input.value":
@@ -88,6 +95,8 @@ final class OpenInferenceMapping {
         return d.offer(d.toolName, key, asText(value), DEPRECATED);
       case "tool_call.function.arguments":
         return d.offer(d.toolArguments, key, AttributeValues.render(value), OPENINFERENCE);
+      case "tool_call.id":
+        return d.offer(d.toolCallId, key, asText(value), OPENINFERENCE);
       default:
         return indexed(key, value, d);
     }
@@ -155,7 +164,7 @@ final class OpenInferenceMapping {
         case "max_tokens", "max_completion_tokens", "max_output_tokens" ->
             value.canConvertToInt() && derive(d, d.maxTokens, key, value.asInt());
         case "seed" -> value.canConvertToLong() && derive(d, d.seed, key, value.asLong());
-        case "response_format" -> derive(d, d.responseFormat, key, namedChoice(value, "json_schema"));
+        case "response_format" -> responseFormat(value, d);
         case "tool_choice" -> derive(d, d.toolChoice, key, namedChoice(value, "function"));
         case "model" -> true; // llm.model_name says it again
         default -> false;
@@ -163,6 +172,19 @@ final class OpenInferenceMapping {
       mapped += used ? 1 : 0;
     }
     return mapped == parameters.size();
+  }
+
+  /**
+   * The format's name goes to response_format; a JSON schema it carries ({@code json_schema.schema}, as
+   * OpenAI's API takes it) is kept as {@value #RESPONSE_SCHEMA}, where output validation looks for it, so it
+   * survives when the parameters attribute itself is consumed.
+   */
+  private static boolean responseFormat(JsonNode format, SpanDraft d) {
+    JsonNode schema = format.path("json_schema").path("schema");
+    if (schema.isObject() || schema.isBoolean()) {
+      d.attributes.putIfAbsent(RESPONSE_SCHEMA, schema.toString());
+    }
+    return derive(d, d.responseFormat, "llm.invocation_parameters", namedChoice(format, "json_schema"));
   }
 
   private static <T> boolean derive(SpanDraft d, Pick<T> pick, String key, T value) {

@@ -6,6 +6,8 @@ import io.llmtrace.gateway.intake.Rejection;
 import io.llmtrace.gateway.intake.SpanIntake;
 import io.llmtrace.gateway.otlp.ResourceMapping.ResourceContext;
 import io.llmtrace.schemas.avro.LlmSpan;
+import io.llmtrace.schemas.avro.PromptInfo;
+import io.llmtrace.schemas.avro.SpanKind;
 import io.llmtrace.schemas.avro.SpanEvent;
 import io.llmtrace.schemas.avro.SpanStatus;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -53,9 +55,14 @@ import org.slf4j.LoggerFactory;
  * fallback           llmtrace.fallback
  * rate_limited       llmtrace.rate_limited, http.response.status_code = 429 (kept), error.type ~ rate limit
  * timed_out          llmtrace.timed_out, error.type / exception.type ~ timeout
- * prompt.name        llmtrace.prompt.name, gen_ai.prompt.name
+ * prompt.name        llmtrace.prompt.name, gen_ai.prompt.name, llm.prompt_template.name; else, when the span
+ *                    has a prompt version or template, the span name; an EVALUATION span (or an UNKNOWN one
+ *                    carrying evaluations) without a prompt takes its parent's name, version and template id
+ *                    when the parent is in the same request. llmtrace.prompt.name_source then says which:
+ *                    llm.prompt_template.name, span_name or parent_span (absent for the prompt name keys)
  * prompt.version     llmtrace.prompt.version, gen_ai.prompt.version, llm.prompt_template.version
- * prompt.template_id llmtrace.prompt.template_id (llm.prompt_template.template stays an attribute)
+ * prompt.template_id llmtrace.prompt.template_id
+ * prompt.template    llmtrace.prompt.template, llm.prompt_template.template
  * prompt.variables   llmtrace.prompt.variables.&lt;name&gt;, llm.prompt_template.variables (JSON)
  * prompt.messages    gen_ai.system_instructions (prepended); gen_ai.input.messages,
  *                    llm.input_messages.N.message.*, gen_ai.prompt (JSON or text), gen_ai.prompt.N.*,
@@ -69,7 +76,9 @@ import org.slf4j.LoggerFactory;
  * generation_settings gen_ai.request.{temperature,max_tokens,top_p,seed}, gen_ai.output.type
  *                    (response_format), llm.invocation_parameters (JSON: temperature, top_p, max_tokens,
  *                    max_completion_tokens, seed, response_format, tool_choice; kept whole unless all
- *                    mapped); tools: gen_ai.tool.definitions, llm.tools.N.tool.json_schema
+ *                    mapped; a response_format.json_schema.schema is also kept as the attribute
+ *                    llmtrace.response_format.schema, which output validation reads);
+ *                    tools: gen_ai.tool.definitions, llm.tools.N.tool.json_schema
  * output.text        gen_ai.output.messages, llm.output_messages.N.message.*, gen_ai.completion,
  *                    gen_ai.completion.N.*, E gen_ai.choice, E gen_ai.content.completion,
  *                    output.value (LLM not JSON, AGENT)
@@ -89,11 +98,18 @@ import org.slf4j.LoggerFactory;
  *                    embedding_model: embedding.model_name on retrieval spans
  * tool_execution     gen_ai.tool.name, tool.name, tool_call.function.name; arguments:
  *                    gen_ai.tool.call.arguments, tool_call.function.arguments, input.value (TOOL);
- *                    result: gen_ai.tool.call.result, output.value (TOOL); status from the span status
+ *                    result: gen_ai.tool.call.result, output.value (TOOL); status from the span status;
+ *                    call_id (the model's tool call it answers): llmtrace.tool.call_id, gen_ai.tool.call.id,
+ *                    tool_call.id
  * evaluations        gen_ai.evaluation.{name,score.value,score.label,explanation}, E gen_ai.evaluation.result;
  *                    a label pass/fail also sets passed
- * (kept as is)       gen_ai.operation.name, gen_ai.tool.call.id, gen_ai.agent.*, llm.prompt_template.template,
- *                    http.response.status_code, input/output.mime_type: no field holds them fully
+ * policy_severity    llmtrace.policy.severity, gen_ai.security.risk.severity (span), else the worst
+ *                    gen_ai.security.risk.severity of E gen_ai.security.finding; only low, medium, high,
+ *                    critical (any case; others, such as none, stay attributes); gen_ai.operation.name
+ *                    apply_guardrail makes a GUARDRAIL span
+ * citation_coverage  llmtrace.citation_coverage, a number in 0..1 (else kept as an attribute)
+ * (kept as is)       gen_ai.operation.name, gen_ai.agent.*, http.response.status_code,
+ *                    input/output.mime_type: no field holds them fully
  * attributes         everything else, stringified (arrays and kvlists as compact JSON), plus the
  *                    resource's unmapped attributes, otel.scope.name/version, span.kind (non-internal
  *                    OTLP kinds) and otel.links (JSON)
@@ -137,7 +153,44 @@ public final class OtlpSpanMapper {
         }
       }
     }
+    attributeEvaluations(accepted);
     return new DecodedBatch(accepted, rejected);
+  }
+
+  /**
+   * An evaluation span judges its parent and names no prompt of its own, so per-prompt quality could not
+   * be told from its row: when the judged span came in the same request, the evaluation gets that span's
+   * prompt name, version and template id (not its text), marked {@code llmtrace.prompt.name_source=parent_span}.
+   * A parent exported in another request is attributed downstream (the metrics stage remembers spans' groups).
+   */
+  private static void attributeEvaluations(List<LlmSpan> spans) {
+    Map<String, PromptInfo> prompts = null;
+    for (LlmSpan span : spans) {
+      if (judgesItsParent(span)) {
+        prompts = prompts != null ? prompts : promptsById(spans);
+        PromptInfo judged = prompts.get(span.getTraceId() + "/" + span.getParentSpanId());
+        if (judged != null) {
+          span.setPrompt(PromptInfo.newBuilder().setName(judged.getName()).setVersion(judged.getVersion())
+              .setTemplateId(judged.getTemplateId()).build());
+          span.getAttributes().put(SpanAssembler.NAME_SOURCE, SpanAssembler.PARENT_SPAN);
+        }
+      }
+    }
+  }
+
+  private static boolean judgesItsParent(LlmSpan span) {
+    boolean evaluation = span.getKind() == SpanKind.EVALUATION || span.getKind() == SpanKind.UNKNOWN && !span.getEvaluations().isEmpty();
+    return evaluation && span.getPrompt() == null && span.getParentSpanId() != null;
+  }
+
+  private static Map<String, PromptInfo> promptsById(List<LlmSpan> spans) {
+    Map<String, PromptInfo> prompts = new HashMap<>();
+    for (LlmSpan span : spans) {
+      if (span.getPrompt() != null && span.getPrompt().getName() != null) {
+        prompts.put(span.getTraceId() + "/" + span.getSpanId(), span.getPrompt());
+      }
+    }
+    return prompts;
   }
 
   private static Rejection mapSpan(Span span, int index, String path, ResourceContext resource,

@@ -28,6 +28,11 @@ import java.util.List;
  */
 final class SpanAssembler {
 
+  /** Where a prompt name that no prompt name key gave came from: {@value #SPAN_NAME}, a key, or {@value #PARENT_SPAN}. */
+  static final String NAME_SOURCE = "llmtrace.prompt.name_source";
+  static final String SPAN_NAME = "span_name";
+  static final String PARENT_SPAN = "parent_span";
+
   private SpanAssembler() {}
 
   /** @param span has ids, name, times, status, OTLP status message and events set already */
@@ -45,7 +50,7 @@ final class SpanAssembler {
     span.setFeatureName(d.featureName.get());
     span.setAppVersion(d.appVersion.get());
     outcome(span, d);
-    span.setPrompt(prompt(d));
+    span.setPrompt(prompt(span, d));
     span.setModel(model(kind, d));
     span.setGenerationSettings(settings(d));
     span.setOutput(output(d));
@@ -54,6 +59,9 @@ final class SpanAssembler {
     span.setRetrieval(retrieval(kind, d));
     span.setToolExecution(toolExecution(kind, span, d));
     span.setEvaluations(evaluations(d));
+    d.derive(d.policySeverity, "gen_ai.security.finding", d.findingSeverity, SpanDraft.FALLBACK);
+    span.setPolicySeverity(d.policySeverity.get());
+    span.setCitationCoverage(d.citationCoverage.get());
     span.setFeedback(new ArrayList<>(0));
     span.setAttributes(d.attributes);
   }
@@ -136,18 +144,38 @@ final class SpanAssembler {
     span.setTimedOut(d.timedOut);
   }
 
-  private static PromptInfo prompt(SpanDraft d) {
+  private static PromptInfo prompt(LlmSpan span, SpanDraft d) {
     List<Message> messages = d.messages.isSet() ? new ArrayList<>(d.messages.get()) : new ArrayList<>(0);
     Message system = d.systemInstructions;
     if (system != null && (messages.isEmpty() || !system.equals(messages.get(0)))) {
       messages.add(0, system);
     }
     boolean hasVariables = d.promptVariables != null && !d.promptVariables.isEmpty();
-    if (messages.isEmpty() && !hasVariables && !d.promptName.isSet() && !d.promptVersion.isSet() && !d.templateId.isSet()) {
+    if (messages.isEmpty() && !hasVariables && !d.promptName.isSet() && !d.promptVersion.isSet() && !d.templateId.isSet()
+        && !d.promptTemplate.isSet()) {
       return null;
     }
-    return new PromptInfo(d.promptName.get(), d.promptVersion.get(), d.templateId.get(),
+    return new PromptInfo(promptName(span, d), d.promptVersion.get(), d.templateId.get(), d.promptTemplate.get(),
         hasVariables ? d.promptVariables : new LinkedHashMap<>(), messages);
+  }
+
+  /**
+   * A prompt version or template without a name cannot be compared across versions, and OpenInference has
+   * no name key: {@code llm.prompt_template.name} (set by Phoenix's examples) is taken, else the span name.
+   * Names not sent as a prompt name key say where they came from in {@value #NAME_SOURCE}.
+   */
+  private static String promptName(LlmSpan span, SpanDraft d) {
+    if (d.promptName.isSet()) {
+      if (d.promptName.key().equals("llm.prompt_template.name")) {
+        d.attributes.put(NAME_SOURCE, d.promptName.key());
+      }
+      return d.promptName.get();
+    }
+    if ((d.promptVersion.isSet() || d.promptTemplate.isSet()) && !span.getName().isBlank()) {
+      d.attributes.put(NAME_SOURCE, SPAN_NAME);
+      return span.getName();
+    }
+    return null;
   }
 
   /**
@@ -245,11 +273,12 @@ final class SpanAssembler {
     if (kind != SpanKind.TOOL && !d.toolName.isSet()) {
       restore(d, d.toolArguments);
       restore(d, d.toolResult);
+      restore(d, d.toolCallId);
       return null;
     }
     ToolExecutionStatus status = span.getStatus() != SpanStatus.ERROR ? ToolExecutionStatus.SUCCESS
         : span.getTimedOut() ? ToolExecutionStatus.TIMEOUT : ToolExecutionStatus.ERROR;
-    return new ToolExecution(d.toolName.orElse(span.getName()), d.toolArguments.get(), d.toolResult.get(), status);
+    return new ToolExecution(d.toolName.orElse(span.getName()), d.toolCallId.get(), d.toolArguments.get(), d.toolResult.get(), status);
   }
 
   private static List<Evaluation> evaluations(SpanDraft d) {

@@ -56,6 +56,7 @@ final class SpanDraft {
   final Pick<String> promptName = Pick.scalar();
   final Pick<String> promptVersion = Pick.scalar();
   final Pick<String> templateId = Pick.scalar();
+  final Pick<String> promptTemplate = Pick.scalar();
   Map<String, String> promptVariables;
   final Pick<List<Message>> messages = Pick.structured();
   Message systemInstructions;
@@ -95,6 +96,12 @@ final class SpanDraft {
   final Pick<String> toolName = Pick.scalar();
   final Pick<String> toolArguments = Pick.scalar();
   final Pick<String> toolResult = Pick.scalar();
+  final Pick<String> toolCallId = Pick.scalar();
+
+  final Pick<String> policySeverity = Pick.scalar();
+  /** The highest {@code gen_ai.security.risk.severity} of the span's {@code gen_ai.security.finding} events. */
+  String findingSeverity;
+  final Pick<Double> citationCoverage = Pick.scalar();
 
   /** OpenInference {@code input.value} / {@code output.value}: where they belong depends on the kind. */
   String inputValue;
@@ -230,6 +237,8 @@ final class SpanDraft {
       case "attempt" -> attempt;
       case "cost.amount" -> costAmount;
       case "cost.currency" -> costCurrency;
+      case "citation_coverage" -> citationCoverage;
+      case "policy_severity" -> policySeverity;
       default -> null;
     };
     return pick == null ? null : pick.key();

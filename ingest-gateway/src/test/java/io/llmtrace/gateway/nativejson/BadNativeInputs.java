@@ -208,6 +208,10 @@ public final class BadNativeInputs {
           "$.spans[0].generation_settings.top_p: must be between 0 and 1, got 1.5");
       rejected("negative max_tokens", batch(span().with("generation_settings", "{\"max_tokens\":-1}").json()),
           "$.spans[0].generation_settings.max_tokens: must be >= 0, got -1");
+      rejected("citation coverage as a percentage", batch(span().with("citation_coverage", "85").json()),
+          "$.spans[0].citation_coverage: must be between 0 and 1, got 85.0");
+      rejected("severity outside the four levels", batch(span().with("policy_severity", "\"warning\"").json()),
+          "$.spans[0].policy_severity: must be one of low, medium, high, critical (lower case), got 'warning'");
       rejected("negative attempt", batch(span().with("attempt", "-1").json()), "$.spans[0].attempt: must be >= 0, got -1");
       rejected("empty document id", batch(span().with("retrieval", "{\"documents\":[{\"doc_id\":\"\"}]}").json()),
           "$.spans[0].retrieval.documents[0].doc_id: must not be empty");

@@ -332,6 +332,7 @@ class NativeSpanDecoderTest {
   private static LlmSpan withServerOwnedFieldsCleared(LlmSpan span) {
     span.setTenantId(NativeSpanDecoder.TENANT_PLACEHOLDER);
     span.setRedaction(null);
+    span.setOutputValidation(null);
     return span;
   }
 }

@@ -206,8 +206,67 @@ class GenAiMappingTest {
 
     assertThat(span.getKind()).isEqualTo(SpanKind.TOOL);
     assertThat(span.getToolExecution()).isEqualTo(new ToolExecution(
-        "crm_account_lookup", "{\"account_id\":\"acc_42\"}", "{\"plan\":\"annual\"}", ToolExecutionStatus.SUCCESS));
+        "crm_account_lookup", "call_8e1", "{\"account_id\":\"acc_42\"}", "{\"plan\":\"annual\"}", ToolExecutionStatus.SUCCESS));
+    assertThat(span.getAttributes()).doesNotContainKey("gen_ai.tool.call.id");
+  }
+
+  @Test
+  void toolCallIdOnASpanWithoutAToolStaysAnAttribute() {
+    LlmSpan span = mapOne(spanWith(attr("gen_ai.request.model", "gpt-4o"), attr("gen_ai.tool.call.id", "call_8e1")));
+
+    assertThat(span.getToolExecution()).isNull();
     assertThat(span.getAttributes()).containsEntry("gen_ai.tool.call.id", "call_8e1");
+  }
+
+  @Test
+  void guardrailSpanTakesTheWorstSeverityOfItsSecurityFindings() {
+    // The GenAI security convention: an apply_guardrail span, one gen_ai.security.finding event per risk found
+    LlmSpan span = mapOne(span()
+        .setName("apply_guardrail Bedrock Guardrails")
+        .addAttributes(attr("gen_ai.operation.name", "apply_guardrail"))
+        .addAttributes(attr("gen_ai.security.decision.type", "deny"))
+        .addEvents(event("gen_ai.security.finding", OtlpFixtures.START_NANOS,
+            attr("gen_ai.security.risk.category", "pii"), attr("gen_ai.security.risk.severity", "medium")))
+        .addEvents(event("gen_ai.security.finding", OtlpFixtures.START_NANOS,
+            attr("gen_ai.security.risk.category", "prompt_injection"), attr("gen_ai.security.risk.severity", "HIGH")))
+        .addEvents(event("gen_ai.security.finding", OtlpFixtures.START_NANOS,
+            attr("gen_ai.security.risk.category", "toxicity"), attr("gen_ai.security.risk.severity", "none")))
+        .build());
+
+    assertThat(span.getKind()).isEqualTo(SpanKind.GUARDRAIL);
+    assertThat(span.getPolicySeverity()).isEqualTo("high");
+    assertThat(span.getEvents()).extracting(e -> e.getName()).containsOnly("gen_ai.security.finding").hasSize(3);
+    assertThat(span.getAttributes()).containsEntry("gen_ai.security.decision.type", "deny");
+  }
+
+  @Test
+  void ourSeverityOutranksTheFindingsAndAnUnknownLevelStaysAnAttribute() {
+    LlmSpan explicit = mapOne(span()
+        .addAttributes(attr("llmtrace.span.kind", "POLICY_CHECK"))
+        .addAttributes(attr("llmtrace.policy.severity", "Critical"))
+        .addEvents(event("gen_ai.security.finding", OtlpFixtures.START_NANOS, attr("gen_ai.security.risk.severity", "low")))
+        .build());
+    LlmSpan vendor = mapOne(spanWith(attr("llmtrace.span.kind", "GUARDRAIL"), attr("llmtrace.policy.severity", "warning")));
+    LlmSpan onTheSpan = mapOne(spanWith(attr("llmtrace.span.kind", "GUARDRAIL"), attr("gen_ai.security.risk.severity", "low")));
+
+    assertThat(explicit.getPolicySeverity()).isEqualTo("critical");
+    assertThat(explicit.getAttributes()).doesNotContainKey("llmtrace.policy.severity");
+    assertThat(vendor.getPolicySeverity()).isNull();
+    assertThat(vendor.getAttributes()).containsEntry("llmtrace.policy.severity", "warning");
+    assertThat(onTheSpan.getPolicySeverity()).isEqualTo("low");
+  }
+
+  @Test
+  void citationCoverageIsAShareAndAPercentageStaysAnAttribute() {
+    LlmSpan share = mapOne(spanWith(attr("gen_ai.request.model", "gpt-4o"), attr("llmtrace.citation_coverage", 0.75)));
+    LlmSpan asText = mapOne(spanWith(attr("gen_ai.request.model", "gpt-4o"), attr("llmtrace.citation_coverage", "1")));
+    LlmSpan percentage = mapOne(spanWith(attr("gen_ai.request.model", "gpt-4o"), attr("llmtrace.citation_coverage", 75L)));
+
+    assertThat(share.getCitationCoverage()).isEqualTo(0.75);
+    assertThat(share.getAttributes()).doesNotContainKey("llmtrace.citation_coverage");
+    assertThat(asText.getCitationCoverage()).isEqualTo(1.0);
+    assertThat(percentage.getCitationCoverage()).isNull();
+    assertThat(percentage.getAttributes()).containsEntry("llmtrace.citation_coverage", "75");
   }
 
   @Test

@@ -73,7 +73,9 @@ class OpenInferenceMappingTest {
     assertThat(span.getModel()).isEqualTo(new ModelInfo("openai", "gpt-4o-mini", null, null));
     assertThat(span.getGenerationSettings()).isEqualTo(new GenerationSettings(0.1, 256, null, 7L, null, null,
         List.of(new ToolDefinition("get_forecast", "Forecast", "{\"type\":\"object\"}"))));
-    assertThat(span.getPrompt()).isEqualTo(new PromptInfo(null, "v3", null, Map.of("city", "Paris", "days", "3"), List.of(
+    // no prompt name key: the span name, and the attribute says so
+    assertThat(span.getPrompt()).isEqualTo(new PromptInfo("ChatCompletion", "v3", null, "Weather in {city}?",
+        Map.of("city", "Paris", "days", "3"), List.of(
         new Message("system", "You are terse.", null, null),
         new Message("user", "Weather in Paris?", null, null),
         new Message("tool", "18C", null, "call_1"))));
@@ -83,12 +85,59 @@ class OpenInferenceMappingTest {
     assertThat(span.getSessionId()).isEqualTo("sess-1");
     assertThat(span.getUserId()).isEqualTo("u-1");
     assertThat(span.getAttributes())
-        .containsEntry("llm.prompt_template.template", "Weather in {city}?")
+        .containsEntry("llmtrace.prompt.name_source", "span_name")
         .containsEntry("input.value", "{\"messages\":[]}") // an LLM's raw JSON request has no field of its own
         .containsEntry("metadata", "{\"experiment\":\"b\"}")
         .doesNotContainKeys("llm.model_name", "llm.invocation_parameters", "llm.input_messages.0.message.content",
             "llm.output_messages.0.message.tool_calls.0.tool_call.function.name", "llm.token_count.prompt",
-            "openinference.span.kind", "llm.system");
+            "openinference.span.kind", "llm.system", "llm.prompt_template.template");
+  }
+
+  @Test
+  void promptTemplateNameIsThePromptNameAndSaysWhereItCameFrom() {
+    LlmSpan span = mapOne(span()
+        .setName("ChatCompletion")
+        .addAttributes(attr("openinference.span.kind", "LLM"))
+        .addAttributes(attr("llm.model_name", "gpt-4o-mini"))
+        .addAttributes(attr("llm.prompt_template.name", "weather_forecast"))
+        .addAttributes(attr("llm.prompt_template.version", "v3"))
+        .build());
+
+    assertThat(span.getPrompt().getName()).isEqualTo("weather_forecast");
+    assertThat(span.getPrompt().getVersion()).isEqualTo("v3");
+    assertThat(span.getAttributes()).containsEntry("llmtrace.prompt.name_source", "llm.prompt_template.name")
+        .doesNotContainKeys("llm.prompt_template.name", "llm.prompt_template.version");
+  }
+
+  @Test
+  void aPromptNameKeyWinsAndNeedsNoSource() {
+    LlmSpan span = mapOne(spanWith(attr("openinference.span.kind", "LLM"), attr("llm.prompt_template.name", "weather_forecast"),
+        attr("llmtrace.prompt.name", "weather"), attr("llm.prompt_template.version", "v3")));
+
+    assertThat(span.getPrompt().getName()).isEqualTo("weather");
+    assertThat(span.getAttributes()).containsEntry("llm.prompt_template.name", "weather_forecast") // the loser is kept
+        .doesNotContainKey("llmtrace.prompt.name_source");
+  }
+
+  @Test
+  void aSpanWithMessagesButNoPromptVersionOrTemplateGetsNoInventedName() {
+    LlmSpan span = mapOne(spanWith(attr("openinference.span.kind", "LLM"), attr("llm.input_messages.0.message.role", "user"),
+        attr("llm.input_messages.0.message.content", "hi")));
+
+    assertThat(span.getPrompt().getName()).isNull();
+    assertThat(span.getAttributes()).doesNotContainKey("llmtrace.prompt.name_source");
+  }
+
+  @Test
+  void responseFormatSchemaIsKeptForOutputValidationWhenTheParametersAreConsumed() {
+    String schema = "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}";
+    LlmSpan span = mapOne(spanWith(attr("openinference.span.kind", "LLM"), attr("llm.model_name", "gpt-4o"),
+        attr("llm.invocation_parameters", "{\"temperature\":0,\"response_format\":{\"type\":\"json_schema\","
+            + "\"json_schema\":{\"name\":\"weather\",\"strict\":true,\"schema\":" + schema + "}}}")));
+
+    assertThat(span.getGenerationSettings().getResponseFormat()).isEqualTo("weather");
+    assertThat(span.getAttributes()).containsEntry("llmtrace.response_format.schema", schema)
+        .doesNotContainKey("llm.invocation_parameters");
   }
 
   @Test
@@ -131,6 +180,15 @@ class OpenInferenceMappingTest {
   }
 
   @Test
+  void toolSpanNamesTheToolCallItAnswers() {
+    LlmSpan span = mapOne(spanWith(attr("openinference.span.kind", "TOOL"), attr("tool.name", "get_forecast"),
+        attr("tool_call.id", "call_2")));
+
+    assertThat(span.getToolExecution().getCallId()).isEqualTo("call_2");
+    assertThat(span.getAttributes()).doesNotContainKey("tool_call.id");
+  }
+
+  @Test
   void toolSpanMapsNameArgumentsAndResult() {
     LlmSpan span = mapOne(span()
         .setName("get_forecast")
@@ -144,7 +202,7 @@ class OpenInferenceMappingTest {
 
     assertThat(span.getKind()).isEqualTo(SpanKind.TOOL);
     assertThat(span.getToolExecution()).isEqualTo(
-        new ToolExecution("get_forecast", "{\"city\":\"Paris\",\"days\":3}", "sunny", ToolExecutionStatus.SUCCESS));
+        new ToolExecution("get_forecast", null, "{\"city\":\"Paris\",\"days\":3}", "sunny", ToolExecutionStatus.SUCCESS));
     assertThat(span.getAttributes()).containsEntry("tool.description", "Forecast for a city")
         .doesNotContainKeys("input.value", "output.value", "tool.name");
   }

@@ -257,7 +257,7 @@ final class OtlpFixtures {
         .setEndTime(TestSpans.START.plusMillis(2_500))
         .setStatus(SpanStatus.OK)
         .setAttempt(2)
-        .setPrompt(new PromptInfo("support_refund_policy", "v23", "tmpl_9c1e", variables, list(
+        .setPrompt(new PromptInfo("support_refund_policy", "v23", "tmpl_9c1e", null, variables, list(
             new Message("system", "You answer refund questions using the cited policy only.", null, null),
             new Message("user", "Can I get a refund on my annual plan?", null, null),
             new Message("tool", "{\"plan\":\"annual\"}", null, "call_8e1"))))

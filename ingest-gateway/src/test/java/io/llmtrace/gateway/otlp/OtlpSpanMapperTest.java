@@ -40,6 +40,45 @@ import org.junit.jupiter.api.Test;
 class OtlpSpanMapperTest {
 
   @Test
+  void anEvaluationSpanTakesThePromptOfTheSpanItJudgesWhenBothCameTogether() {
+    // Given a model call with a prompt version, an evaluator span under it, and one whose parent is elsewhere
+    Span judged = span().setSpanId(hex(OtlpFixtures.PARENT_SPAN_ID)).setName("ChatCompletion")
+        .addAttributes(attr("openinference.span.kind", "LLM"))
+        .addAttributes(attr("llmtrace.prompt.name", "support_refund_policy"))
+        .addAttributes(attr("llm.prompt_template.version", "v23"))
+        .addAttributes(attr("llmtrace.prompt.template_id", "tmpl_9c1e"))
+        .addAttributes(attr("llm.prompt_template.template", "Answer {question}"))
+        .build();
+    Span evaluator = span().setParentSpanId(hex(OtlpFixtures.PARENT_SPAN_ID)).setName("answer_cites_source")
+        .addAttributes(attr("openinference.span.kind", "EVALUATOR"))
+        .addAttributes(attr("gen_ai.evaluation.name", "answer_cites_source"))
+        .addAttributes(attr("gen_ai.evaluation.score.label", "fail"))
+        .build();
+    Span orphan = span().setSpanId(hex("1111111111111111")).setParentSpanId(hex("2222222222222222"))
+        .addAttributes(attr("gen_ai.evaluation.name", "relevance"))
+        .build();
+
+    // When they are mapped from one request
+    DecodedBatch batch = OtlpFixtures.map(request(judged, evaluator, orphan));
+
+    // Then the evaluation names the judged prompt (not its text) and says where it came from; the orphan has none
+    assertThat(batch.rejected()).isEmpty();
+    LlmSpan evaluation = batch.accepted().get(1);
+    assertThat(evaluation.getKind()).isEqualTo(SpanKind.EVALUATION);
+    assertThat(evaluation.getPrompt().getName()).isEqualTo("support_refund_policy");
+    assertThat(evaluation.getPrompt().getVersion()).isEqualTo("v23");
+    assertThat(evaluation.getPrompt().getTemplateId()).isEqualTo("tmpl_9c1e");
+    assertThat(evaluation.getPrompt().getTemplate()).isNull();
+    assertThat(evaluation.getPrompt().getMessages()).isEmpty();
+    assertThat(evaluation.getAttributes()).containsEntry("llmtrace.prompt.name_source", "parent_span");
+    assertThat(batch.accepted().get(0).getAttributes()).doesNotContainKey("llmtrace.prompt.name_source");
+    LlmSpan unattributed = batch.accepted().get(2);
+    assertThat(unattributed.getEvaluations()).hasSize(1);
+    assertThat(unattributed.getPrompt()).isNull();
+    assertThat(unattributed.getAttributes()).doesNotContainKey("llmtrace.prompt.name_source");
+  }
+
+  @Test
   void unknownAttributesLandInTheMapStringified() {
     LlmSpan span = mapOne(spanWith(
         attr("http.route", "/v1/chat"),
