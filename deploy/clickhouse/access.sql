@@ -25,6 +25,9 @@ GRANT SELECT ON llmtrace.spans TO llmtrace_engineer;
 GRANT SELECT ON llmtrace.trace_index TO llmtrace_engineer;
 GRANT SELECT ON llmtrace.dead_letters TO llmtrace_engineer;
 GRANT SELECT ON llmtrace.traces TO llmtrace_engineer;
+GRANT SELECT ON llmtrace.metrics_1m TO llmtrace_engineer;
+GRANT SELECT ON llmtrace.metrics_1h TO llmtrace_engineer;
+GRANT SELECT ON llmtrace.metrics_1d TO llmtrace_engineer;
 
 GRANT SELECT(tenant_id, project_id, environment, service_name, feature_name, app_version, kind, name,
              start_time, end_time, duration_ms, status, error_type, attempt, fallback, rate_limited, timed_out,
@@ -43,6 +46,11 @@ GRANT SELECT(trace_id, tenant_id, environment, service_name, feature_name, app_v
              critical_path_micros, critical_path, evaluations, positive_feedback, negative_feedback, feedback_count,
              truncated, incomplete, version, assembled_at, kafka_offset)
     ON llmtrace.traces TO llmtrace_product;
+-- Metric windows are aggregates: dimensions, counts, sums, sketch bins and example trace ids (the product role
+-- sees trace ids in spans too), no text and no end-user ids, so every column.
+GRANT SELECT ON llmtrace.metrics_1m TO llmtrace_product;
+GRANT SELECT ON llmtrace.metrics_1h TO llmtrace_product;
+GRANT SELECT ON llmtrace.metrics_1d TO llmtrace_product;
 
 GRANT SELECT(tenant_id, project_id, environment, service_name, start_time, trace_id, span_id,
              redaction_applied, redaction_counts, redaction_policy_version)
@@ -56,6 +64,10 @@ CREATE ROW POLICY IF NOT EXISTS llmtrace_all_tenants ON llmtrace.trace_index
     FOR SELECT USING 1 TO llmtrace_engineer;
 CREATE ROW POLICY IF NOT EXISTS llmtrace_all_tenants ON llmtrace.traces
     FOR SELECT USING 1 TO llmtrace_engineer, llmtrace_product;
+CREATE ROW POLICY IF NOT EXISTS llmtrace_all_tenants ON llmtrace.metrics_1h
+    FOR SELECT USING 1 TO llmtrace_engineer, llmtrace_product;
+CREATE ROW POLICY IF NOT EXISTS llmtrace_all_tenants ON llmtrace.metrics_1d
+    FOR SELECT USING 1 TO llmtrace_engineer, llmtrace_product;
 
 -- One tenant's analysts (repeat per tenant; the role holds the tenant filter, users get the role).
 CREATE ROLE IF NOT EXISTS llmtrace_tenant_acme;
@@ -64,6 +76,12 @@ CREATE ROW POLICY IF NOT EXISTS llmtrace_tenant_acme ON llmtrace.spans
     FOR SELECT USING tenant_id = 'acme' TO llmtrace_tenant_acme;
 CREATE ROW POLICY IF NOT EXISTS llmtrace_tenant_acme ON llmtrace.traces
     FOR SELECT USING tenant_id = 'acme' TO llmtrace_tenant_acme;
+CREATE ROW POLICY IF NOT EXISTS llmtrace_tenant_acme ON llmtrace.metrics_1m
+    FOR SELECT USING tenant_id = 'acme' TO llmtrace_tenant_acme;
+CREATE ROW POLICY IF NOT EXISTS llmtrace_tenant_acme ON llmtrace.metrics_1h
+    FOR SELECT USING tenant_id = 'acme' TO llmtrace_tenant_acme;
+CREATE ROW POLICY IF NOT EXISTS llmtrace_tenant_acme ON llmtrace.metrics_1d
+    FOR SELECT USING tenant_id = 'acme' TO llmtrace_tenant_acme;
 CREATE USER IF NOT EXISTS acme_analyst IDENTIFIED WITH sha256_password BY 'change-me' DEFAULT ROLE llmtrace_tenant_acme;
 GRANT llmtrace_tenant_acme TO acme_analyst;
 
@@ -71,3 +89,10 @@ GRANT llmtrace_tenant_acme TO acme_analyst;
 CREATE USER IF NOT EXISTS llmtrace_sink IDENTIFIED WITH sha256_password BY 'change-me';
 GRANT CREATE DATABASE, CREATE TABLE, CREATE VIEW, ALTER ON llmtrace.* TO llmtrace_sink;
 GRANT INSERT, SELECT ON llmtrace.* TO llmtrace_sink;
+-- V007's quantile functions (llmtrace_sketch_value, llmtrace_sketch_quantile) are server-wide objects, so
+-- creating them is a global grant; calling them needs none. The metrics views read each block inserted into
+-- metrics_1m as their definer, the sink; should the server apply metrics_1m's row policies to that read, a user
+-- no policy covers would feed empty rollups, so the sink is covered too (not provable on the embedded engine).
+GRANT CREATE FUNCTION ON *.* TO llmtrace_sink;
+CREATE ROW POLICY IF NOT EXISTS llmtrace_all_tenants ON llmtrace.metrics_1m
+    FOR SELECT USING 1 TO llmtrace_engineer, llmtrace_product, llmtrace_sink;

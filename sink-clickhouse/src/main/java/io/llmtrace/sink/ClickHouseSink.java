@@ -59,7 +59,8 @@ public final class ClickHouseSink implements AutoCloseable {
   /** The sink for the pipeline's topics, as configured. */
   public static ClickHouseSink start(SinkConfig config) {
     SchemaRegistryClient registry = SchemaRegistryClient.builder(config.schemaRegistryUrl()).build();
-    return start(config, List.of(Mappings.spans(config.spansTopic(), registry), Mappings.traces(config.tracesTopic(), registry)));
+    return start(config, List.of(Mappings.spans(config.spansTopic(), registry), Mappings.traces(config.tracesTopic(), registry),
+        Mappings.metrics(config.metricsTopic(), registry)));
   }
 
   public int adminPort() {

@@ -20,6 +20,7 @@ class SinkConfigTest {
     assertThat(config.clickhouse().rowTtl()).isEqualTo(Duration.ofDays(90));
     assertThat(config.spansTopic()).isEqualTo("llm.spans.redacted");
     assertThat(config.tracesTopic()).isEqualTo("llm.traces");
+    assertThat(config.metricsTopic()).isEqualTo("llm.metrics");
     assertThat(config.clickhouse().cluster()).isNull();
   }
 
@@ -35,5 +36,7 @@ class SinkConfigTest {
         .hasMessageContaining("buffer.max-bytes >= batch.max-bytes");
     assertThatThrownBy(() -> SinkConfig.from(Settings.of(Map.of("llmtrace.topics.traces", "llm.spans.redacted"))))
         .hasMessageContaining("llmtrace.topics.traces").hasMessageContaining("'llm.spans.redacted'");
+    assertThatThrownBy(() -> SinkConfig.from(Settings.of(Map.of("llmtrace.topics.metrics", "llm.traces"))))
+        .hasMessageContaining("llmtrace.topics.metrics").hasMessageContaining("'llm.traces'");
   }
 }

@@ -16,6 +16,7 @@ import java.util.Objects;
  *   <tr><td>llmtrace.sink.group-id</td><td>llmtrace-sink</td><td>prefix; each table's consumer group is {@code <prefix>.<table>}</td></tr>
  *   <tr><td>llmtrace.topics.redacted</td><td>llm.spans.redacted</td><td>source of the spans table</td></tr>
  *   <tr><td>llmtrace.topics.traces</td><td>llm.traces</td><td>source of the traces table</td></tr>
+ *   <tr><td>llmtrace.topics.metrics</td><td>llm.metrics</td><td>source of metrics_1m (and its rollups)</td></tr>
  *   <tr><td>llmtrace.clickhouse.url</td><td>http://127.0.0.1:8123</td><td>HTTP interface</td></tr>
  *   <tr><td>llmtrace.clickhouse.user / .password</td><td>default / (empty)</td><td></td></tr>
  *   <tr><td>llmtrace.clickhouse.database</td><td>llmtrace</td><td>created if missing</td></tr>
@@ -39,6 +40,7 @@ public record SinkConfig(
     String groupIdPrefix,
     String spansTopic,
     String tracesTopic,
+    String metricsTopic,
     ClickHouse clickhouse,
     Batching batching,
     Duration retryInitial,
@@ -49,6 +51,7 @@ public record SinkConfig(
 
   public static final String DEFAULT_SPANS_TOPIC = "llm.spans.redacted";
   public static final String DEFAULT_TRACES_TOPIC = "llm.traces";
+  public static final String DEFAULT_METRICS_TOPIC = "llm.metrics";
   public static final int DEFAULT_ADMIN_PORT = 9464;
   public static final Duration DEFAULT_RETRY_INITIAL = Duration.ofMillis(200);
   public static final Duration DEFAULT_RETRY_MAX = Duration.ofSeconds(30);
@@ -62,6 +65,11 @@ public record SinkConfig(
       // each table's consumer would read the other's records and dead-letter every one of them
       throw new IllegalArgumentException("llmtrace.topics.traces must differ from llmtrace.topics.redacted, both are '"
           + tracesTopic + "'");
+    }
+    Objects.requireNonNull(metricsTopic, "metricsTopic");
+    if (metricsTopic.equals(spansTopic) || metricsTopic.equals(tracesTopic)) {
+      throw new IllegalArgumentException("llmtrace.topics.metrics must differ from llmtrace.topics.redacted and "
+          + "llmtrace.topics.traces, got '" + metricsTopic + "'");
     }
     Objects.requireNonNull(clickhouse, "clickhouse");
     Objects.requireNonNull(batching, "batching");
@@ -118,6 +126,7 @@ public record SinkConfig(
         settings.string("llmtrace.sink.group-id", "llmtrace-sink"),
         settings.string("llmtrace.topics.redacted", DEFAULT_SPANS_TOPIC),
         settings.string("llmtrace.topics.traces", DEFAULT_TRACES_TOPIC),
+        settings.string("llmtrace.topics.metrics", DEFAULT_METRICS_TOPIC),
         new ClickHouse(
             settings.string("llmtrace.clickhouse.url", ClickHouse.DEFAULT_URL),
             settings.string("llmtrace.clickhouse.user", "default"),

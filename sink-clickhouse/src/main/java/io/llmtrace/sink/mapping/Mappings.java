@@ -1,6 +1,7 @@
 package io.llmtrace.sink.mapping;
 
 import io.llmtrace.schemas.avro.LlmSpan;
+import io.llmtrace.schemas.avro.MetricWindow;
 import io.llmtrace.schemas.avro.TraceSummary;
 import io.llmtrace.schemas.registry.SchemaRegistryClient;
 import io.llmtrace.schemas.serde.AvroDeserializer;
@@ -26,5 +27,16 @@ public final class Mappings {
     AvroDeserializer<TraceSummary> avro = new AvroDeserializer<>(registry, TraceSummary.class);
     return new TableMapping<>("traces", topic, "traces", TraceRows.COLUMNS,
         (source, headers, value, reuse) -> avro.deserialize(source, value, reuse), TraceRows::encode);
+  }
+
+  /**
+   * One-minute metric windows into {@code metrics_1m}; its materialized views roll them up into
+   * {@code metrics_1h} and {@code metrics_1d} in the same insert. No byte-level shortcut: a window
+   * stands for many spans.
+   */
+  public static TableMapping<MetricWindow> metrics(String topic, SchemaRegistryClient registry) {
+    AvroDeserializer<MetricWindow> avro = new AvroDeserializer<>(registry, MetricWindow.class);
+    return new TableMapping<>("metrics", topic, "metrics_1m", MetricRows.COLUMNS,
+        (source, headers, value, reuse) -> avro.deserialize(source, value, reuse), MetricRows::encode);
   }
 }
