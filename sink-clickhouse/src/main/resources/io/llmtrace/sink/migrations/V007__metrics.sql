@@ -37,9 +37,10 @@
 -- Dimensions: the map as the stream app sent it (configured attributes stay only there:
 -- dimensions['customer_tier']) and typed LowCardinality columns MATERIALIZED from its well-known keys
 -- (tenant_id, environment, service_name, feature_name, kind, span_name, prompt_name, prompt_version,
--- model_provider, model_name, app_version = the release; '' when a level does not group by it). Changing a
--- key later is an ALTER ... MODIFY COLUMN in a new migration, not a sink release. tenant_id is required (the
--- sink dead-letters a window without one): row policies filter on it.
+-- model_provider, model_name, app_version = the release; '' when a level does not group by it or the span
+-- had no value). Trace-level windows carry the prompt versions a trace used as dimensions['prompt_versions'].
+-- Changing a key later is an ALTER ... MODIFY COLUMN in a new migration, not a sink release. tenant_id is
+-- required (the sink dead-letters a window without one): row policies filter on it.
 --
 -- Evaluations are parallel maps by evaluator (eval_passed, eval_failed, eval_score_sum, eval_score_count)
 -- because sumMap adds numbers, not tuples. Exemplars are arrays of trace ids; the rollups keep up to 10
@@ -82,7 +83,7 @@ CREATE TABLE IF NOT EXISTS {{database}}.metrics_1m {{on_cluster}}
     model_provider              LowCardinality(String) MATERIALIZED dimensions['model_provider'],
     model_name                  LowCardinality(String) MATERIALIZED dimensions['model_name'],
     app_version                 LowCardinality(String) MATERIALIZED dimensions['app_version'],
-    overflow                    Bool COMMENT 'The group of a tenant''s groups beyond the cardinality limit (dimensions: tenant and level only)',
+    overflow                    Bool COMMENT 'The group that collects a tenant''s groups beyond the per-window cardinality limit',
     observations                Int64 COMMENT 'Spans (llm.spans) or traces (llm.traces) in the window',
     latency_sum_ms              Float64,
     latency_min_ms              Nullable(Float64),
