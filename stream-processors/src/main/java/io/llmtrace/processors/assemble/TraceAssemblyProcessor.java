@@ -41,11 +41,12 @@ import org.slf4j.LoggerFactory;
  * <p>The traces waiting to be emitted are indexed in memory ({@link #pending}), rebuilt from the store in
  * {@link #init} (which Kafka Streams calls again after a task is restored or revived); emitted traces
  * kept only for late spans are not in it, and a sweep over the store forgets them after the retention,
- * a bounded slice per punctuation.
+ * a bounded slice per punctuation, sized to walk the whole store about once per tenth of the retention.
  */
 final class TraceAssemblyProcessor implements Processor<String, byte[], String, Object> {
 
   static final int SWEEP_BATCH = 5_000;
+  static final int SWEEP_MIN = 200;
   private static final Logger LOG = LoggerFactory.getLogger(TraceAssemblyProcessor.class);
 
   private final Deserializer<LlmSpan> spans;
@@ -186,6 +187,17 @@ final class TraceAssemblyProcessor implements Processor<String, byte[], String, 
   }
 
   /**
+   * Entries one sweep visits: the store once per tenth of the retention (so a trace is forgotten at most
+   * ~10% after its retention), between {@link #SWEEP_MIN} and {@link #SWEEP_BATCH}. A fixed 5,000 decoded
+   * every entry of a large store twice a second per task (both clocks punctuate), and once per second of
+   * stream time while a backlog is replayed: more than a decode per span in the benchmark (docs/BENCHMARKS.md).
+   */
+  private int sweepBatch() {
+    long punctuationsPerWalk = Math.max(1, timing.retention().toMillis() / 10 / timing.punctuateInterval().toMillis());
+    return (int) Math.max(SWEEP_MIN, Math.min(SWEEP_BATCH, store.approximateNumEntries() / punctuationsPerWalk + 1));
+  }
+
+  /**
    * Forgets emitted traces whose retention has passed, a slice of the store per call (resuming after the
    * last key seen), so a punctuation never walks millions of entries at once.
    */
@@ -195,7 +207,8 @@ final class TraceAssemblyProcessor implements Processor<String, byte[], String, 
     int seen = 0;
     String last = null;
     try (KeyValueIterator<String, TraceState> slice = sweepFrom == null ? store.all() : store.range(sweepFrom, null)) {
-      while (slice.hasNext() && seen < SWEEP_BATCH) {
+      int batch = sweepBatch();
+      while (slice.hasNext() && seen < batch) {
         KeyValue<String, TraceState> entry = slice.next();
         if (entry.key.equals(sweepFrom)) {
           continue;
