@@ -6,7 +6,7 @@
  * <pre>
  * [llm.spans.raw] ─▶ redact/   ─▶ [llm.spans.redacted] ─▶ assemble/ ─▶ [llm.traces]
  *                    (redaction/: the detector and policy library, Kafka-free;
- *                     enrich/: prices and model names, Kafka-free)
+ *                     enrich/: prices, model names and output validation, Kafka-free)
  *                                 [llm.spans.redacted] ─▶ aggregate/ (next)  ─▶ [llm.metrics] ─▶ alert/ (next) ─▶ [llm.alerts]
  * common/: the runner, the typed topic catalog ({@link io.llmtrace.processors.common.PipelineTopics}), shared
  *          settings, dead-letter headers.

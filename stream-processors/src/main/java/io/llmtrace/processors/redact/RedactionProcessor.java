@@ -2,6 +2,7 @@ package io.llmtrace.processors.redact;
 
 import io.llmtrace.processors.common.DeadLetterHeaders;
 import io.llmtrace.processors.enrich.CostEnricher;
+import io.llmtrace.processors.enrich.OutputValidator;
 import io.llmtrace.schemas.avro.AlertEvent;
 import io.llmtrace.schemas.avro.AlertSeverity;
 import io.llmtrace.schemas.avro.AlertState;
@@ -41,6 +42,7 @@ final class RedactionProcessor implements Processor<String, byte[], String, Obje
   private final Deserializer<LlmSpan> deserializer;
   private final SpanScrubber scrubber;
   private final CostEnricher enricher;
+  private final OutputValidator validator = new OutputValidator();
   private ProcessorContext<String, Object> context;
 
   RedactionProcessor(Deserializer<LlmSpan> deserializer, SpanScrubber scrubber, CostEnricher enricher) {
@@ -68,6 +70,7 @@ final class RedactionProcessor implements Processor<String, byte[], String, Obje
       seen = scrubber.canariesIn(span);
       redacted = scrubber.scrub(span);
       enricher.enrich(redacted);
+      validator.validate(redacted);
     } catch (RuntimeException e) {
       LOG.debug("dead letter from {}-{}@{}: {}", source.topic(), source.partition(), source.offset(), e.getClass().getSimpleName());
       context.forward(new Record<String, Object>(record.key(), record.value(), record.timestamp(),

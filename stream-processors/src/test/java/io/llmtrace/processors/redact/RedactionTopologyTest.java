@@ -7,7 +7,9 @@ import io.llmtrace.schemas.avro.AlertEvent;
 import io.llmtrace.schemas.avro.AlertSeverity;
 import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.avro.Message;
+import io.llmtrace.schemas.avro.OutputValidation;
 import io.llmtrace.schemas.avro.RedactionSummary;
+import io.llmtrace.schemas.avro.ToolCall;
 import io.llmtrace.schemas.testing.TestSpans;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
@@ -71,6 +73,23 @@ class RedactionTopologyTest {
     assertThat(dlq.isEmpty()).isTrue();
     assertThat(quarantine.isEmpty()).isTrue();
     assertThat(events.isEmpty()).isTrue();
+  }
+
+  @Test
+  void theStageStoresTheOutputValidationItComputedNotTheProducers() {
+    // Given a span whose producer claims a clean validation, but whose second tool call misses its argument
+    LlmSpan span = TestSpans.fullyPopulated();
+    span.setOutputValidation(OutputValidation.newBuilder().build());
+    span.getOutput().getToolCalls().add(ToolCall.newBuilder().setId("call_8e2").setName("crm_account_lookup")
+        .setArgumentsJson("{\"account_id\":42}").build());
+
+    stage.pipe(span);
+
+    OutputValidation validation = redacted.readRecordsToList().get(0).value().getOutputValidation();
+    assertThat(validation.getJsonRequested()).isTrue();
+    assertThat(validation.getJsonParseFailed()).isFalse();
+    assertThat(validation.getToolArgumentFailures()).isEqualTo(1);
+    assertThat(validation.getErrors()).containsExactly("output.tool_calls[1].arguments_json: type at /account_id");
   }
 
   @Test
