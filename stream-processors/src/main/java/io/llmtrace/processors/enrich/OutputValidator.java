@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Checks, once per span, that the output is the JSON the request asked for and that tool arguments fit
@@ -38,8 +39,8 @@ import java.util.Set;
  * tool_argument_failures    output.tool_calls[i].arguments_json not JSON, or failing the parameters_json of the
  *                           generation_settings.tools entry of that name; tool_execution.arguments_json likewise,
  *                           when the span itself defines that tool (a TOOL span's schema is on its parent)
- * checks_not_run            schema_invalid, too_large, truncated (the gateway cut the text: llmtrace.truncated),
- *                           timeout (a pattern over the time budget)
+ * checks_not_run            schema_invalid, too_large, truncated (the gateway cut the text: llmtrace.truncated or
+ *                           its "…[truncated N chars]" mark), timeout (patterns over the span's time budget)
  * </pre>
  *
  * {@code output_validation} is null when there was nothing to check. The errors name the field, the JSON
@@ -60,6 +61,11 @@ public final class OutputValidator {
   /** Deeper JSON is no answer a model gives on purpose; the limit keeps the validator's recursion shallow. */
   static final int MAX_NESTING = 256;
 
+  /**
+   * The gateway's mark at the end of a value it cut; found in the text too, because a tenant's attribute
+   * allowlist may have removed {@value #TRUNCATED} during redaction.
+   */
+  private static final Pattern TRUNCATION_MARK = Pattern.compile("…\\[truncated \\d+ chars]$");
   private static final Set<String> NOT_JSON = Set.of("text", "plain", "image", "speech", "audio", "none", "auto");
 
   /**
@@ -252,7 +258,7 @@ public final class OutputValidator {
     }
 
     Parsed parse(String path, String text) {
-      if (truncated.contains(path)) {
+      if (truncated.contains(path) || TRUNCATION_MARK.matcher(text).find()) {
         return skip(path, "truncated");
       }
       if (text.length() > limits.maxTextChars()) {

@@ -258,6 +258,18 @@ class OutputValidatorTest {
   }
 
   @Test
+  void theGatewaysTruncationMarkIsEnoughWhenAnAllowlistRemovedTheAttribute() {
+    LlmSpan cut = toolCalls("{\"city\":\"Par…[truncated 40000 chars]");
+    LlmSpan mentionsIt = toolCalls("{\"city\":\"…[truncated 3 chars]\"}");
+
+    OutputValidation result = validated(cut);
+
+    assertThat(result.getToolArgumentFailures()).isZero();
+    assertThat(result.getErrors()).containsExactly("output.tool_calls[0].arguments_json: not run, truncated");
+    assertThat(validated(mentionsIt).getErrors()).as("only at the very end").isEmpty();
+  }
+
+  @Test
   void eachDistinctSchemaIsCompiledOnceAndTheCacheIsBounded() {
     OutputValidator small = new OutputValidator(new OutputValidator.Limits(1 << 20, 64 << 10, 4, Duration.ofMillis(250)));
     for (int i = 0; i < 200; i++) {
