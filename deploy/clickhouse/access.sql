@@ -33,7 +33,9 @@ GRANT SELECT(tenant_id, project_id, environment, service_name, feature_name, app
              start_time, end_time, duration_ms, status, error_type, attempt, fallback, rate_limited, timed_out,
              prompt_name, prompt_version, model_provider, model_name, model_version, model_region,
              input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, total_tokens,
-             cost_amount, cost_currency, cost_source, evaluations, trace_id, parent_span_id)
+             cost_amount, cost_currency, cost_source, evaluations, trace_id, parent_span_id,
+             policy_severity, citation_coverage, validation_json_requested, validation_json_parse_failed,
+             validation_schema_failed, validation_tool_argument_failures, validation_checks_not_run)
     ON llmtrace.spans TO llmtrace_product;
 -- Trace summaries: every column but the first error's message (free text) and the user id.
 GRANT SELECT(trace_id, tenant_id, environment, service_name, feature_name, app_version, request_id, session_id,
