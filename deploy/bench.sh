@@ -3,9 +3,11 @@
 #
 #   deploy/bench.sh gateway [--seconds 20 --warmup 30 --rounds 3 --connections 32 --threads 2]
 #   deploy/bench.sh sink [--spans 300000 --rounds 2]
+#   deploy/bench.sh assembly [--spans 2000000 --rounds 2 --gap 2s --rate 20000 --threads 1 --heap 1g]
 #
 # "gateway": the ingest gateway (durable to a real local Kafka) against a Zipkin 3.6 server, driven by wrk.
 # "sink": the ClickHouse sink (Kafka -> embedded ClickHouse) against direct RowBinary inserts of the same rows.
+# "assembly": the trace-assembly Kafka Streams app against a pass-through Streams app over the same spans (one child JVM each).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 which="${1:-gateway}"; shift || true
@@ -23,5 +25,6 @@ classpath="deploy/benchmarks/target/classes:$(cat deploy/benchmarks/target/runti
 case "$which" in
   gateway) exec java -Xmx512m -Dllmtrace.stack.jvm=server ${BENCH_JAVA_OPTS:-} -cp "$classpath" io.llmtrace.bench.GatewayVsZipkin "$@" ;;
   sink) exec java -Xmx3g -Dllmtrace.stack.jvm=server ${BENCH_JAVA_OPTS:-} -cp "$classpath" io.llmtrace.bench.SinkVsDirectInsert "$@" ;;
-  *) echo "unknown benchmark: $which (known: gateway, sink)" >&2; exit 2 ;;
+  assembly) exec java -Xmx2g -Dllmtrace.stack.jvm=server ${BENCH_JAVA_OPTS:-} -cp "$classpath" io.llmtrace.bench.AssemblyVsPassThrough "$@" ;;
+  *) echo "unknown benchmark: $which (known: gateway, sink, assembly)" >&2; exit 2 ;;
 esac
