@@ -2,6 +2,7 @@ package io.llmtrace.deploy;
 
 import io.llmtrace.gateway.Gateway;
 import io.llmtrace.gateway.GatewayConfig;
+import io.llmtrace.processors.aggregate.MetricsApp;
 import io.llmtrace.processors.assemble.AssemblyApp;
 import io.llmtrace.processors.common.StreamsRunner;
 import io.llmtrace.processors.common.TopicNames;
@@ -58,7 +59,7 @@ public final class LocalPipeline {
     createTopics(endpoints.kafkaBootstrap(), List.of(new NewTopic(rawTopic, 3, (short) 1).configs(RAW_TOPIC_CONFIG),
         new NewTopic(topics.redacted(), 3, (short) 1), new NewTopic(topics.deadLetters(), 1, (short) 1),
         new NewTopic(topics.quarantine(), 1, (short) 1).configs(RAW_TOPIC_CONFIG), new NewTopic(topics.redactionEvents(), 1, (short) 1),
-        new NewTopic(topics.traces(), 3, (short) 1)));
+        new NewTopic(topics.traces(), 3, (short) 1), new NewTopic(topics.metrics(), 3, (short) 1)));
     Map<String, String> streamsSettings = Map.of(
         "llmtrace.kafka.bootstrap", endpoints.kafkaBootstrap(),
         "llmtrace.schema.registry.url", endpoints.schemaRegistryUrl(),
@@ -68,7 +69,8 @@ public final class LocalPipeline {
         // 10 s instead of the default 45 s keeps a local restart quick.
         "llmtrace.streams.session.timeout.ms", "10000",
         "llmtrace.redaction.admin.host", "127.0.0.1",
-        "llmtrace.assembly.admin.host", "127.0.0.1");
+        "llmtrace.assembly.admin.host", "127.0.0.1",
+        "llmtrace.metrics.admin.host", "127.0.0.1");
     Map<String, String> redactionSettings = new HashMap<>(streamsSettings);
     redactionSettings.putAll(Map.of(
         "llmtrace.redaction.policy-file", repo.resolve("deploy/config/redaction-policy.yaml").toString(),
@@ -77,6 +79,7 @@ public final class LocalPipeline {
         "llmtrace.redaction.hash-key", settings.string("llmtrace.redaction.hash-key", LOCAL_HASH_KEY)));
     StreamsRunner redaction = RedactionApp.start(Settings.of(redactionSettings));
     StreamsRunner assembly = AssemblyApp.start(Settings.of(streamsSettings));
+    StreamsRunner metrics = MetricsApp.start(Settings.of(streamsSettings));
 
     Map<String, String> gatewaySettings = new HashMap<>(Map.of(
         "llmtrace.gateway.host", "127.0.0.1",
@@ -109,6 +112,8 @@ public final class LocalPipeline {
         redaction.health().up() ? "UP  " : "DOWN", rawTopic, topics.redacted());
     System.out.printf("  %-11s %s  %s -> %s (metrics on 127.0.0.1:%d)%n", "assembly",
         assembly.health().up() ? "UP  " : "DOWN", topics.redacted(), topics.traces(), assembly.adminPort());
+    System.out.printf("  %-11s %s  %s, %s -> %s (one-minute windows; metrics on 127.0.0.1:%d)%n", "metrics",
+        metrics.health().up() ? "UP  " : "DOWN", topics.redacted(), topics.traces(), topics.metrics(), metrics.adminPort());
     System.out.printf("  %-11s %s  %s, %s -> ClickHouse %s.spans, %s.traces (/metrics, /health on 127.0.0.1:%d)%n", "sink",
         sinkUp ? "UP  " : "DOWN", topics.redacted(), topics.traces(), DATABASE, DATABASE, sink.adminPort());
     System.out.printf("%n  Kafka bootstrap     %s   (raw spans: %s)%n", endpoints.kafkaBootstrap(), rawTopic);
@@ -125,6 +130,7 @@ public final class LocalPipeline {
     if (command.equals("check")) {
       boolean stored = healthy && endToEnd(gatewayUrl, endpoints.clickhouseUrl());
       sink.close();
+      metrics.close();
       assembly.close();
       redaction.close();
       gateway.close();
@@ -137,6 +143,7 @@ public final class LocalPipeline {
       gateway.close();
       redaction.close();
       assembly.close();
+      metrics.close();
       sink.close();
       stack.close();
       stopped.countDown();

@@ -12,6 +12,7 @@ import io.llmtrace.schemas.avro.Exemplars;
 import io.llmtrace.schemas.avro.Feedback;
 import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.avro.MetricWindow;
+import io.llmtrace.schemas.avro.OutputValidation;
 import io.llmtrace.schemas.avro.SpanKind;
 import io.llmtrace.schemas.avro.SpanStatus;
 import io.llmtrace.schemas.avro.TokenUsage;
@@ -96,6 +97,21 @@ public final class WindowAggregator {
     if (span.getToolExecution() != null && (span.getToolExecution().getStatus() == ToolExecutionStatus.ERROR
         || span.getToolExecution().getStatus() == ToolExecutionStatus.TIMEOUT)) {
       state.setToolCallFailures(state.getToolCallFailures() + 1);
+    }
+    OutputValidation validation = span.getOutputValidation();
+    if (validation != null) {
+      if (validation.getJsonParseFailed()) {
+        state.setJsonParseFailures(state.getJsonParseFailures() + 1);
+      }
+      if (validation.getSchemaValidationFailed()) {
+        state.setSchemaValidationFailures(state.getSchemaValidationFailures() + 1);
+      }
+      state.setToolArgumentFailures(state.getToolArgumentFailures() + validation.getToolArgumentFailures());
+    }
+    Double citation = span.getCitationCoverage();
+    if (citation != null && Double.isFinite(citation)) {
+      state.setCitationSum(state.getCitationSum() + citation);
+      state.setCitationCount(state.getCitationCount() + 1);
     }
     boolean check = span.getKind() == SpanKind.POLICY_CHECK || span.getKind() == SpanKind.GUARDRAIL;
     if (!evaluationsElsewhere) {
@@ -220,7 +236,7 @@ public final class WindowAggregator {
   }
 
   private static String severity(LlmSpan span) {
-    String severity = span.getAttributes().get("llmtrace.policy.severity");
+    String severity = span.getPolicySeverity();
     return severity == null || severity.isBlank() ? "unknown" : severity.strip().toLowerCase(Locale.ROOT);
   }
 

@@ -9,6 +9,7 @@ import io.llmtrace.schemas.avro.CostSource;
 import io.llmtrace.schemas.avro.Evaluation;
 import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.avro.MetricWindow;
+import io.llmtrace.schemas.avro.OutputValidation;
 import io.llmtrace.schemas.avro.PromptInfo;
 import io.llmtrace.schemas.avro.SpanKind;
 import io.llmtrace.schemas.avro.SpanStatus;
@@ -182,6 +183,35 @@ class MetricsTopologyTest {
       assertRelative(window.getP50(), exact(latencies, 0.50));
       assertRelative(window.getP95(), exact(latencies, 0.95));
       assertRelative(window.getP99(), exact(latencies, 0.99));
+    }
+  }
+
+  @Test
+  void qualityCountsComeFromTheSpansOwnChecks() {
+    try (MetricsDriver driver = new MetricsDriver()) {
+      LlmSpan badJson = llm("q1", T0.plusSeconds(1), 100);
+      badJson.setOutputValidation(OutputValidation.newBuilder().setJsonRequested(true).setJsonParseFailed(true).build());
+      LlmSpan badSchema = llm("q2", T0.plusSeconds(2), 100);
+      badSchema.setOutputValidation(OutputValidation.newBuilder().setJsonRequested(true).setSchemaValidationFailed(true)
+          .setToolArgumentFailures(2).build());
+      LlmSpan cited = llm("q3", T0.plusSeconds(3), 100);
+      cited.setCitationCoverage(0.5);
+      LlmSpan cited2 = llm("q4", T0.plusSeconds(4), 100);
+      cited2.setCitationCoverage(1.0);
+      LlmSpan check = LlmSpan.newBuilder(llm("q5", T0.plusSeconds(5), 100)).setKind(SpanKind.POLICY_CHECK).setName("policy_check")
+          .setStatus(SpanStatus.ERROR).setPolicySeverity("high").setPrompt(null).setModel(null).build();
+      driver.pipeAll(List.of(badJson, badSchema, cited, cited2, check));
+      driver.pipe(llm("z9", T0.plusSeconds(300), 100));
+
+      List<MetricWindow> out = driver.metrics.readValuesToList().stream().filter(w -> w.getWindowStart().equals(T0)).toList();
+      MetricWindow calls = out.stream().filter(w -> "LLM".equals(w.getDimensions().get("kind"))).findFirst().orElseThrow();
+      assertThat(calls.getJsonParseFailures()).isEqualTo(1);
+      assertThat(calls.getSchemaValidationFailures()).isEqualTo(1);
+      assertThat(calls.getToolArgumentFailures()).isEqualTo(2);
+      assertThat(calls.getCitationCoverageCount()).isEqualTo(2);
+      assertThat(calls.getCitationCoverageSum()).isCloseTo(1.5, within(1e-12));
+      MetricWindow checks = out.stream().filter(w -> "POLICY_CHECK".equals(w.getDimensions().get("kind"))).findFirst().orElseThrow();
+      assertThat(checks.getPolicyFailuresBySeverity()).containsEntry("high", 1L);
     }
   }
 
