@@ -4,6 +4,7 @@ import io.llmtrace.processors.aggregate.state.Attribution;
 import io.llmtrace.processors.aggregate.state.WindowState;
 import io.llmtrace.processors.common.AvroStateSerde;
 import io.llmtrace.processors.common.PipelineTopics;
+import io.llmtrace.processors.common.WriteBackStore;
 import io.llmtrace.schemas.avro.TraceSummary;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -35,16 +36,16 @@ public final class MetricsTopology {
     topology.addSource(TRACES_SOURCE, topics.traces().keyDeserializer(), Serdes.ByteArray().deserializer(), topics.traces().name());
     topology.addProcessor(PROCESSOR, () -> new MetricsProcessor(topics.redacted().name(), topics.redacted().valueDeserializer(),
         topics.traces().valueDeserializer(), windows, meters), SPANS, TRACES_SOURCE);
-    // Cached (Processor API stores are not unless asked): a group's many updates within a commit interval
-    // become one RocksDB write and one changelog record, and the watermark one per commit, not per span.
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WINDOWS), Serdes.Bytes(),
-        new AvroStateSerde<>(WindowState.class)).withCachingEnabled(), PROCESSOR);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS), Serdes.String(), Serdes.Long())
-        .withCachingEnabled(), PROCESSOR);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ATTRIBUTION), Serdes.String(),
-        new AvroStateSerde<>(Attribution.class)).withCachingEnabled(), PROCESSOR);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COUNTED_TRACES), Serdes.String(),
-        new AvroStateSerde<>(TraceSummary.class)).withCachingEnabled(), PROCESSOR);
+    // Written back at each commit (WriteBackStore) over Kafka Streams' cache: a group's many updates within a
+    // commit interval are one encode, one RocksDB write and one changelog record; the watermark one per commit.
+    topology.addStateStore(WriteBackStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WINDOWS), Serdes.Bytes(),
+        new AvroStateSerde<>(WindowState.class)).withCachingEnabled()), PROCESSOR);
+    topology.addStateStore(WriteBackStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS), Serdes.String(), Serdes.Long())
+        .withCachingEnabled()), PROCESSOR);
+    topology.addStateStore(WriteBackStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ATTRIBUTION), Serdes.String(),
+        new AvroStateSerde<>(Attribution.class)).withCachingEnabled()), PROCESSOR);
+    topology.addStateStore(WriteBackStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COUNTED_TRACES), Serdes.String(),
+        new AvroStateSerde<>(TraceSummary.class)).withCachingEnabled()), PROCESSOR);
     topology.addSink(METRICS, topics.metrics().name(), topics.metrics().keySerializer(), (Serializer) topics.metrics().valueSerializer(),
         PROCESSOR);
     topology.addSink(DEAD_LETTERS, topics.deadLetters().name(), topics.deadLetters().keySerializer(),

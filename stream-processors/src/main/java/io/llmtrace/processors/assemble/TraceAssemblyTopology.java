@@ -1,6 +1,7 @@
 package io.llmtrace.processors.assemble;
 
 import io.llmtrace.processors.common.PipelineTopics;
+import io.llmtrace.processors.common.WriteBackStore;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
@@ -32,8 +33,10 @@ public final class TraceAssemblyTopology {
         SOURCE);
     // Cached: a trace's spans come close together, so its puts within a commit interval become one RocksDB
     // write and one changelog record at the commit (Processor API stores are uncached unless asked).
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), TraceStateSerde.serde())
-        .withCachingEnabled(), PROCESSOR);
+    // Written back at each commit (WriteBackStore): the spans of a trace in one commit interval cost one
+    // state encode, not one each.
+    topology.addStateStore(WriteBackStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
+        TraceStateSerde.serde()).withCachingEnabled()), PROCESSOR);
     // One processor forwards two value types: the sinks are untyped at the join.
     topology.addSink(TRACES, topics.traces().name(), topics.traces().keySerializer(), (Serializer) topics.traces().valueSerializer(),
         PROCESSOR);
