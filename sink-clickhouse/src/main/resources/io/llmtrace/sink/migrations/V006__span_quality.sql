@@ -6,19 +6,20 @@
 -- enrichment step with a JSON Schema validator: NULL together when the span asked for no JSON and had no
 -- tool arguments to check, so countIf(validation_json_parse_failed) / countIf(validation_json_requested)
 -- is the parse failure rate of the spans that asked for JSON. validation_errors names where and why
--- (a path and a keyword), never payload text.
+-- (a path, a JSON pointer and a keyword), never payload text.
 --
 -- tool_call_id joins a TOOL span to the model's tool call that asked for it:
 --   ... ARRAY JOIN output_tool_calls AS c ... WHERE c.id = tool_call_id (within one trace_id).
 -- The prompt template is text like the prompt's messages: ZSTD and the same text TTL.
 -- ADD COLUMN IF NOT EXISTS is idempotent like every migration; adding columns changes metadata only.
 ALTER TABLE {{database}}.spans {{on_cluster}}
-    ADD COLUMN IF NOT EXISTS prompt_template Nullable(String) CODEC(ZSTD(3))
-        TTL toDateTime(start_time) + INTERVAL {{text_ttl_days}} DAY
+    ADD COLUMN IF NOT EXISTS prompt_template Nullable(String)
         COMMENT 'Template text the prompt was rendered from (redacted); NULL when not sent'
+        CODEC(ZSTD(3)) TTL toDateTime(start_time) + INTERVAL {{text_ttl_days}} DAY
         AFTER prompt_template_id,
-    ADD COLUMN IF NOT EXISTS tool_call_id Nullable(String) CODEC(ZSTD(1))
+    ADD COLUMN IF NOT EXISTS tool_call_id Nullable(String)
         COMMENT 'The model''s tool call id this execution answers (output_tool_calls.id of the requesting LLM span)'
+        CODEC(ZSTD(1))
         AFTER tool_name,
     ADD COLUMN IF NOT EXISTS policy_severity LowCardinality(Nullable(String))
         COMMENT 'low, medium, high or critical: severity a policy or guardrail check gave what it found'
@@ -41,6 +42,7 @@ ALTER TABLE {{database}}.spans {{on_cluster}}
     ADD COLUMN IF NOT EXISTS validation_checks_not_run Nullable(Int32)
         COMMENT 'Checks that could not run (schema_invalid, too_large, truncated, timeout); named in validation_errors'
         AFTER validation_tool_argument_failures,
-    ADD COLUMN IF NOT EXISTS validation_errors Array(String) CODEC(ZSTD(3))
-        COMMENT 'Where and why each check failed or was skipped, e.g. output.tool_calls[0].arguments_json: /city required'
+    ADD COLUMN IF NOT EXISTS validation_errors Array(String)
+        COMMENT 'Where and why each check failed or was skipped, e.g. output.tool_calls[0].arguments_json: required ''city'' at /'
+        CODEC(ZSTD(3))
         AFTER validation_checks_not_run;
