@@ -36,16 +36,16 @@ public final class MetricsTopology {
     topology.addSource(TRACES_SOURCE, topics.traces().keyDeserializer(), Serdes.ByteArray().deserializer(), topics.traces().name());
     topology.addProcessor(PROCESSOR, () -> new MetricsProcessor(topics.redacted().name(), topics.redacted().valueDeserializer(),
         topics.traces().valueDeserializer(), windows, meters), SPANS, TRACES_SOURCE);
-    // Written back at each commit (WriteBackStore) over Kafka Streams' cache: a group's many updates within a
+    // Written back at each commit (WriteBackStore), Kafka Streams' byte cache off under it: a group's many updates within a
     // commit interval are one encode, one RocksDB write and one changelog record; the watermark one per commit.
     topology.addStateStore(WriteBackStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WINDOWS), Serdes.Bytes(),
-        new AvroStateSerde<>(WindowState.class)).withCachingEnabled()), PROCESSOR);
+        new AvroStateSerde<>(WindowState.class)).withCachingDisabled()), PROCESSOR);
     topology.addStateStore(WriteBackStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS), Serdes.String(), Serdes.Long())
-        .withCachingEnabled()), PROCESSOR);
+        .withCachingDisabled()), PROCESSOR);
     topology.addStateStore(WriteBackStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ATTRIBUTION), Serdes.String(),
-        new AvroStateSerde<>(Attribution.class)).withCachingEnabled()), PROCESSOR);
+        new AvroStateSerde<>(Attribution.class)).withCachingDisabled()), PROCESSOR);
     topology.addStateStore(WriteBackStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COUNTED_TRACES), Serdes.String(),
-        new AvroStateSerde<>(TraceSummary.class)).withCachingEnabled()), PROCESSOR);
+        new AvroStateSerde<>(TraceSummary.class)).withCachingDisabled()), PROCESSOR);
     topology.addSink(METRICS, topics.metrics().name(), topics.metrics().keySerializer(), (Serializer) topics.metrics().valueSerializer(),
         PROCESSOR);
     topology.addSink(DEAD_LETTERS, topics.deadLetters().name(), topics.deadLetters().keySerializer(),

@@ -31,12 +31,11 @@ public final class TraceAssemblyTopology {
     topology.addSource(SOURCE, topics.redacted().keyDeserializer(), Serdes.ByteArray().deserializer(), topics.redacted().name());
     topology.addProcessor(PROCESSOR, () -> new TraceAssemblyProcessor(topics.redacted().valueDeserializer(), timing, aggregator, metrics),
         SOURCE);
-    // Cached: a trace's spans come close together, so its puts within a commit interval become one RocksDB
-    // write and one changelog record at the commit (Processor API stores are uncached unless asked).
-    // Written back at each commit (WriteBackStore): the spans of a trace in one commit interval cost one
-    // state encode, not one each.
+    // Written back at each commit (WriteBackStore): the spans of a trace in one commit interval cost one state
+    // encode, one RocksDB write and one changelog record, not one each. Kafka Streams' own cache is off under
+    // it: it would buffer the same writes a second time, as bytes (measured: docs/BENCHMARKS.md).
     topology.addStateStore(WriteBackStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
-        TraceStateSerde.serde()).withCachingEnabled()), PROCESSOR);
+        TraceStateSerde.serde()).withCachingDisabled()), PROCESSOR);
     // One processor forwards two value types: the sinks are untyped at the join.
     topology.addSink(TRACES, topics.traces().name(), topics.traces().keySerializer(), (Serializer) topics.traces().valueSerializer(),
         PROCESSOR);
