@@ -37,7 +37,7 @@ final class MetricRowReader {
     return MetricWindow.newBuilder()
         .setWindowStart(time(field(row, "window_start"))).setWindowEnd(time(field(row, "window_end")))
         .setMetricName(field(row, "level").asText()).setDimensions(stringMap(field(row, "dimensions")))
-        .setGroupId(field(row, "group_id").asText()).setOverflow(field(row, "overflow").asBoolean())
+        .setGroupId(field(row, "group_id").asText()).setShard(field(row, "shard").asInt()).setOverflow(field(row, "overflow").asBoolean())
         .setCount(longValue(row, "observations")).setSum(field(row, "latency_sum_ms").asDouble())
         .setMin(nullableDouble(row, "latency_min_ms")).setMax(nullableDouble(row, "latency_max_ms"))
         .setP50(nullableDouble(row, "latency_p50_ms")).setP90(nullableDouble(row, "latency_p90_ms"))

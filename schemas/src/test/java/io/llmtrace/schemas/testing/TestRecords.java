@@ -109,6 +109,7 @@ public final class TestRecords {
         .setP95(8_400.0)
         .setP99(9_700.0)
         .setGroupId("3f9a1c2b5d7e8f01")
+        .setShard(2)
         .setOverflow(true)
         .setLatencySketch(SketchBins.newBuilder().setRelativeAccuracy(0.01).setZeroCount(1)
             .setIndexes(list(296, 354, 459)).setCounts(list(120L, 70L, 9L)).build())

@@ -37,7 +37,7 @@ public final class MetricRows {
   static final double ACCURACY_TOLERANCE = 1e-9;
 
   public static final List<String> COLUMNS = List.of(
-      "window_start", "window_end", "level", "group_id", "dimensions", "overflow",
+      "window_start", "window_end", "level", "group_id", "shard", "dimensions", "overflow",
       "observations", "latency_sum_ms", "latency_min_ms", "latency_max_ms",
       "latency_p50_ms", "latency_p90_ms", "latency_p95_ms", "latency_p99_ms", "latency_bins", "latency_zero_count",
       "error_count", "timeouts", "retries", "fallbacks", "rate_limited",
@@ -62,7 +62,7 @@ public final class MetricRows {
           + " has no tenant_id dimension");
     }
     out.dateTime64Micros(window.getWindowStart()).dateTime64Micros(window.getWindowEnd()).string(window.getMetricName())
-        .string(groupId(window)).stringMap(window.getDimensions()).bool(window.getOverflow());
+        .string(groupId(window)).int32(window.getShard()).stringMap(window.getDimensions()).bool(window.getOverflow());
     out.int64(window.getCount()).float64(window.getSum()).nullableFloat64(window.getMin()).nullableFloat64(window.getMax())
         .nullableFloat64(window.getP50()).nullableFloat64(window.getP90()).nullableFloat64(window.getP95())
         .nullableFloat64(window.getP99());

@@ -30,7 +30,10 @@
 -- exactly once, and the stream app emits each window once (exactly_once_v2, suppressed until the window
 -- closes). The rollups cannot take back a copy that reached them: after such a replay, rebuild the affected
 -- months of metrics_1h/metrics_1d from metrics_1m FINAL (DROP PARTITION, then INSERT ... SELECT as in the
--- views below). ORDER BY (tenant_id, level, toStartOfHour(window_start), group_id, window_start): every
+-- views below). The stream app aggregates each partition of its trace-keyed input on its own, so one group's
+-- minute arrives as one row per shard (input partition): the shard is part of the identity, and every
+-- query sums over shards (counts, sums, maps and sketch bins all add up exactly); the rollups do so too.
+-- ORDER BY (tenant_id, level, toStartOfHour(window_start), group_id, window_start, shard): every
 -- question is one tenant, one level and a time range, then groups; the hour bucket before the group keeps a
 -- range scan narrow while a group's minutes stay neighbours. Day partitions and the row TTL as for spans.
 --
@@ -71,6 +74,7 @@ CREATE TABLE IF NOT EXISTS {{database}}.metrics_1m {{on_cluster}}
     window_end                  DateTime64(6, 'UTC') CODEC(Delta, ZSTD(1)),
     level                       LowCardinality(String) COMMENT 'MetricWindow.metric_name: llm.spans or llm.traces',
     group_id                    String CODEC(ZSTD(1)),
+    shard                       Int32 COMMENT 'Input partition the window aggregates: a group''s window is the sum over shards',
     dimensions                  Map(LowCardinality(String), String),
     tenant_id                   LowCardinality(String) MATERIALIZED dimensions['tenant_id'],
     environment                 LowCardinality(String) MATERIALIZED dimensions['environment'],
@@ -139,7 +143,7 @@ CREATE TABLE IF NOT EXISTS {{database}}.metrics_1m {{on_cluster}}
 )
 ENGINE = {{engine_prefix}}ReplacingMergeTree
 PARTITION BY toDate(window_start)
-ORDER BY (tenant_id, level, toStartOfHour(window_start), group_id, window_start)
+ORDER BY (tenant_id, level, toStartOfHour(window_start), group_id, window_start, shard)
 TTL toDateTime(window_start) + INTERVAL {{row_ttl_days}} DAY
 SETTINGS ttl_only_drop_parts = 1, {{dedup_window_setting}} = {{dedup_window}};
 

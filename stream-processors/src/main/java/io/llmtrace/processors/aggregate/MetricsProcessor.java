@@ -273,6 +273,7 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
         done.add(entry.key);
         if (state.getCount() > 0 || !state.getEvaluations().isEmpty()) {
           MetricWindow window = WindowAggregator.toRecord(state, config.size());
+          window.setShard(context.taskId().partition()); // this task's part of the group's window: summed downstream
           context.forward(new Record<String, Object>(state.getGroupId(), window, context.currentSystemTimeMs()), MetricsTopology.METRICS);
           meters.windowsEmitted.increment();
         }
