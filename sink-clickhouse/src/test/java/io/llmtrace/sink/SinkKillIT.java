@@ -6,6 +6,7 @@ import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.stack.Await;
 import io.llmtrace.stack.StackEndpoints;
 import io.llmtrace.stack.junit.LocalStackExtension;
+import io.llmtrace.stack.junit.ChildJvm;
 import io.llmtrace.stack.junit.TestNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ class SinkKillIT {
     Map<String, String> settings = fixture.settings(Map.of("llmtrace.sink.batch.max-rows", "200", "llmtrace.sink.batch.max-age", "100ms"));
     Path log = Files.createTempFile("sink-kill", ".log");
 
-    Process first = startSink(settings, log);
+    Process first = ChildJvm.start(ClickHouseSink.class, settings, log);
     CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
       for (int from = 0; from < SPANS; from += 250) {
         try {
@@ -52,7 +53,7 @@ class SinkKillIT {
       first.destroyForcibly();
     }
 
-    Process second = startSink(settings, log);
+    Process second = ChildJvm.start(ClickHouseSink.class, settings, log);
     try {
       producing.get();
       Await.until(Duration.ofSeconds(120), SPANS + " rows after the restart", () -> fixture.countOrMinusOne("SELECT count() FROM spans") >= SPANS);
@@ -77,12 +78,5 @@ class SinkKillIT {
     } catch (Exception e) {
       return false;
     }
-  }
-
-  private static Process startSink(Map<String, String> settings, Path log) throws Exception {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
-    settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), ClickHouseSink.class.getName()));
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
   }
 }

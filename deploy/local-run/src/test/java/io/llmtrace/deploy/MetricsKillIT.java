@@ -12,6 +12,7 @@ import io.llmtrace.sink.config.SinkConfig;
 import io.llmtrace.stack.Await;
 import io.llmtrace.stack.StackEndpoints;
 import io.llmtrace.stack.junit.LocalStackExtension;
+import io.llmtrace.stack.junit.ChildJvm;
 import io.llmtrace.stack.junit.TestNames;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -96,7 +97,7 @@ class MetricsKillIT {
     try (ClickHouseSink sink = ClickHouseSink.start(SinkConfig.from(Settings.of(sinkSettings)));
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.kafkaBootstrap(), "acks", "all"),
             new StringSerializer(), new ByteArraySerializer())) {
-      Process first = start(settings, log);
+      Process first = ChildJvm.start(MetricsApp.class, settings, log);
       try {
         produce(producer, spans, serializer, all.subList(0, all.size() / 2));
         // once the first windows are out, kill it while the rest streams in
@@ -107,7 +108,7 @@ class MetricsKillIT {
       } finally {
         first.destroyForcibly();
       }
-      Process second = start(settings, log);
+      Process second = ChildJvm.start(MetricsApp.class, settings, log);
       try {
         produce(producer, spans, serializer, all.subList(all.size() * 3 / 4, all.size()));
         // one span three minutes on in each partition (each task has its own watermark) closes the last windows
@@ -181,12 +182,5 @@ class MetricsKillIT {
     } catch (Exception e) {
       return List.of();
     }
-  }
-
-  private static Process start(Map<String, String> settings, Path log) throws Exception {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
-    settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), MetricsApp.class.getName()));
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
   }
 }

@@ -4,8 +4,7 @@ import io.llmtrace.processors.aggregate.state.Candidate;
 import io.llmtrace.processors.aggregate.state.EvalCounts;
 import io.llmtrace.processors.aggregate.state.WindowState;
 import io.llmtrace.processors.enrich.FeedbackPolarity;
-import io.llmtrace.schemas.avro.Cost;
-import io.llmtrace.schemas.avro.CostSource;
+import io.llmtrace.processors.enrich.SpanUsage;
 import io.llmtrace.schemas.avro.Evaluation;
 import io.llmtrace.schemas.avro.EvaluationStats;
 import io.llmtrace.schemas.avro.Exemplars;
@@ -15,7 +14,6 @@ import io.llmtrace.schemas.avro.MetricWindow;
 import io.llmtrace.schemas.avro.OutputValidation;
 import io.llmtrace.schemas.avro.SpanKind;
 import io.llmtrace.schemas.avro.SpanStatus;
-import io.llmtrace.schemas.avro.TokenUsage;
 import io.llmtrace.schemas.avro.ToolExecutionStatus;
 import io.llmtrace.schemas.avro.TraceOutcome;
 import io.llmtrace.schemas.avro.TraceSummary;
@@ -74,24 +72,17 @@ public final class WindowAggregator {
     if (span.getRateLimited()) {
       state.setRateLimited(state.getRateLimited() + 1);
     }
-    TokenUsage usage = span.getUsage();
-    boolean usedTokens = false;
-    if (usage != null) {
-      long input = orZero(usage.getInputTokens());
-      long output = orZero(usage.getOutputTokens());
-      usedTokens = input > 0 || output > 0;
-      state.setInputTokens(state.getInputTokens() + input);
-      state.setOutputTokens(state.getOutputTokens() + output);
-      state.setCacheReadTokens(state.getCacheReadTokens() + orZero(usage.getCacheReadTokens()));
-      state.setCacheWriteTokens(state.getCacheWriteTokens() + orZero(usage.getCacheWriteTokens()));
-    }
-    Cost cost = span.getCost();
-    if (cost != null && cost.getAmount() != null && Double.isFinite(cost.getAmount()) && cost.getSource() != CostSource.UNKNOWN) {
-      state.setCostSum(state.getCostSum() + cost.getAmount());
+    SpanUsage usage = SpanUsage.of(span);
+    state.setInputTokens(state.getInputTokens() + usage.input());
+    state.setOutputTokens(state.getOutputTokens() + usage.output());
+    state.setCacheReadTokens(state.getCacheReadTokens() + usage.cacheRead());
+    state.setCacheWriteTokens(state.getCacheWriteTokens() + usage.cacheWrite());
+    if (usage.cost() != null) {
+      state.setCostSum(state.getCostSum() + usage.cost());
       state.setPriced(state.getPriced() + 1);
-      Sketches.add(state.getCost(), cost.getAmount(), 1);
-      offer(state.getExemplarExpensive(), traceId, cost.getAmount());
-    } else if (usedTokens || cost != null) {
+      Sketches.add(state.getCost(), usage.cost(), 1);
+      offer(state.getExemplarExpensive(), traceId, usage.cost());
+    } else if (usage.unknownCost()) {
       state.setUnknownCost(state.getUnknownCost() + 1);
     }
     if (span.getToolExecution() != null && (span.getToolExecution().getStatus() == ToolExecutionStatus.ERROR
@@ -308,7 +299,4 @@ public final class WindowAggregator {
     return ids;
   }
 
-  private static long orZero(Long value) {
-    return value == null || value < 0 ? 0 : value;
-  }
 }

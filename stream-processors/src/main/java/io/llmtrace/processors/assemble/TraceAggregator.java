@@ -2,14 +2,13 @@ package io.llmtrace.processors.assemble;
 
 import io.llmtrace.processors.assemble.state.ErrorRef;
 import io.llmtrace.processors.enrich.FeedbackPolarity;
+import io.llmtrace.processors.enrich.SpanUsage;
 import io.llmtrace.processors.assemble.state.EvalAgg;
 import io.llmtrace.processors.assemble.state.RankedValue;
 import io.llmtrace.processors.assemble.state.RootRef;
 import io.llmtrace.processors.assemble.state.SlowRef;
 import io.llmtrace.processors.assemble.state.SpanDigest;
 import io.llmtrace.processors.assemble.state.TraceState;
-import io.llmtrace.schemas.avro.Cost;
-import io.llmtrace.schemas.avro.CostSource;
 import io.llmtrace.schemas.avro.CriticalStep;
 import io.llmtrace.schemas.avro.Evaluation;
 import io.llmtrace.schemas.avro.EvaluationOutcome;
@@ -18,7 +17,6 @@ import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.avro.SlowestSpan;
 import io.llmtrace.schemas.avro.SpanKind;
 import io.llmtrace.schemas.avro.SpanStatus;
-import io.llmtrace.schemas.avro.TokenUsage;
 import io.llmtrace.schemas.avro.TraceError;
 import io.llmtrace.schemas.avro.TraceOutcome;
 import io.llmtrace.schemas.avro.TraceStatus;
@@ -228,27 +226,21 @@ public final class TraceAggregator {
   }
 
   private static void tokensAndCost(TraceState state, LlmSpan span) {
-    TokenUsage usage = span.getUsage();
-    boolean usedTokens = false;
-    if (usage != null) {
-      long input = orZero(usage.getInputTokens());
-      long output = orZero(usage.getOutputTokens());
-      usedTokens = input > 0 || output > 0;
-      state.setInputTokens(state.getInputTokens() + input);
-      state.setOutputTokens(state.getOutputTokens() + output);
-      state.setCacheReadTokens(state.getCacheReadTokens() + orZero(usage.getCacheReadTokens()));
-      state.setCacheWriteTokens(state.getCacheWriteTokens() + orZero(usage.getCacheWriteTokens()));
-      state.setReasoningTokens(state.getReasoningTokens() + orZero(usage.getReasoningTokens()));
-      state.setTotalTokens(state.getTotalTokens() + (usage.getTotalTokens() != null ? usage.getTotalTokens() : input + output));
-    }
-    Cost cost = span.getCost();
-    if (cost != null && cost.getAmount() != null && Double.isFinite(cost.getAmount()) && cost.getSource() != CostSource.UNKNOWN) {
-      state.setCostPico(saturatingAdd(state.getCostPico(), Math.round(cost.getAmount() * PICO)));
+    SpanUsage usage = SpanUsage.of(span);
+    state.setInputTokens(state.getInputTokens() + usage.input());
+    state.setOutputTokens(state.getOutputTokens() + usage.output());
+    state.setCacheReadTokens(state.getCacheReadTokens() + usage.cacheRead());
+    state.setCacheWriteTokens(state.getCacheWriteTokens() + usage.cacheWrite());
+    state.setReasoningTokens(state.getReasoningTokens() + usage.reasoning());
+    state.setTotalTokens(state.getTotalTokens() + usage.total());
+    if (usage.cost() != null) {
+      state.setCostPico(saturatingAdd(state.getCostPico(), Math.round(usage.cost() * PICO)));
       state.setPricedSpans(state.getPricedSpans() + 1);
-    } else if (usedTokens || cost != null) {
+    } else if (usage.unknownCost()) {
       state.setUnknownCostSpans(state.getUnknownCostSpans() + 1);
     }
   }
+
 
   private void values(TraceState state, LlmSpan span) {
     if (span.getPrompt() != null) {
@@ -381,9 +373,6 @@ public final class TraceAggregator {
     }
   }
 
-  private static long orZero(Long value) {
-    return value == null || value < 0 ? 0 : value;
-  }
 
   /** Steps of the critical path with their time, most first, as the summary lists them. */
   static List<CriticalStep> steps(Map<String, Long> byName, int max) {

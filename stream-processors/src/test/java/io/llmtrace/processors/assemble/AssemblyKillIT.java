@@ -11,6 +11,7 @@ import io.llmtrace.schemas.testing.TestTraces;
 import io.llmtrace.stack.Await;
 import io.llmtrace.stack.StackEndpoints;
 import io.llmtrace.stack.junit.LocalStackExtension;
+import io.llmtrace.stack.junit.ChildJvm;
 import io.llmtrace.stack.junit.TestNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,7 +91,7 @@ class AssemblyKillIT {
       consumer.subscribe(Set.of(tracesTopic));
 
       // Given the first half of the traces, and the application killed once it has emitted some of them
-      Process first = start(settings, log);
+      Process first = ChildJvm.start(AssemblyApp.class, settings, log);
       try {
         produce(producer, spansTopic, spans, traces.subList(0, TRACES / 2));
         Await.until(Duration.ofSeconds(120), "the first process to emit traces", () -> poll(consumer, emitted) && emitted.size() >= 50);
@@ -102,7 +103,7 @@ class AssemblyKillIT {
       assertThat(emitted.size()).as("killed mid-stream").isLessThan(TRACES);
 
       // When it restarts and the rest arrives, and then a late span for some traces already emitted
-      Process second = start(settings, log);
+      Process second = ChildJvm.start(AssemblyApp.class, settings, log);
       try {
         produce(producer, spansTopic, spans, traces.subList(TRACES * 3 / 4, TRACES));
         Await.until(Duration.ofSeconds(180), "every trace emitted", () -> poll(consumer, emitted) && emitted.size() == TRACES);
@@ -174,12 +175,5 @@ class AssemblyKillIT {
       }
     }
     producer.flush();
-  }
-
-  private static Process start(Map<String, String> settings, Path log) throws Exception {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
-    settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), AssemblyApp.class.getName()));
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
   }
 }
