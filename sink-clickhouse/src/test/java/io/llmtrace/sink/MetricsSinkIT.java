@@ -120,7 +120,7 @@ class MetricsSinkIT {
     String ddl = fixture.rows("SELECT create_table_query FROM system.tables WHERE database = currentDatabase() AND name = 'metrics_1m'")
         .get(0).get("create_table_query").asText();
     assertThat(ddl).contains("ENGINE = ReplacingMergeTree", "PARTITION BY toDate(window_start)",
-        "ORDER BY (tenant_id, level, toStartOfHour(window_start), group_id, window_start)",
+        "ORDER BY (tenant_id, level, toStartOfHour(window_start), group_id, window_start, shard)",
         "`latency_bins` Map(Int32, UInt64)", "`tenant_id` LowCardinality(String) MATERIALIZED dimensions['tenant_id']",
         "non_replicated_deduplication_window = 1000");
   }
