@@ -96,6 +96,7 @@ public final class LocalPipeline {
         "llmtrace.schema.registry.url", endpoints.schemaRegistryUrl(),
         "llmtrace.topics.redacted", topics.redacted(),
         "llmtrace.topics.traces", topics.traces(),
+        "llmtrace.topics.metrics", topics.metrics(),
         "llmtrace.clickhouse.url", endpoints.clickhouseUrl(),
         "llmtrace.clickhouse.database", DATABASE,
         "llmtrace.sink.admin.host", "127.0.0.1",
@@ -114,8 +115,8 @@ public final class LocalPipeline {
         assembly.health().up() ? "UP  " : "DOWN", topics.redacted(), topics.traces(), assembly.adminPort());
     System.out.printf("  %-11s %s  %s, %s -> %s (one-minute windows; metrics on 127.0.0.1:%d)%n", "metrics",
         metrics.health().up() ? "UP  " : "DOWN", topics.redacted(), topics.traces(), topics.metrics(), metrics.adminPort());
-    System.out.printf("  %-11s %s  %s, %s -> ClickHouse %s.spans, %s.traces (/metrics, /health on 127.0.0.1:%d)%n", "sink",
-        sinkUp ? "UP  " : "DOWN", topics.redacted(), topics.traces(), DATABASE, DATABASE, sink.adminPort());
+    System.out.printf("  %-11s %s  %s, %s, %s -> ClickHouse %s: spans, traces, metrics_1m (/metrics, /health on 127.0.0.1:%d)%n",
+        "sink", sinkUp ? "UP  " : "DOWN", topics.redacted(), topics.traces(), topics.metrics(), DATABASE, sink.adminPort());
     System.out.printf("%n  Kafka bootstrap     %s   (raw spans: %s)%n", endpoints.kafkaBootstrap(), rawTopic);
     System.out.printf("  schema.registry.url %s%n", endpoints.schemaRegistryUrl());
     System.out.printf("  ClickHouse HTTP     %s   (JDBC: %s)%n", endpoints.clickhouseUrl(), endpoints.clickhouseJdbcUrl("default"));
