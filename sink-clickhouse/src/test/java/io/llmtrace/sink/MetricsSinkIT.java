@@ -88,9 +88,9 @@ class MetricsSinkIT {
           .extracting(row -> row.get("tenant_id").asText() + "/" + row.get("feature_name").asText() + "/" + row.get("kind").asText()
               + "/" + row.get("prompt_version").asText())
           .containsExactly("globex/résumé//");
-      assertThat(get("http://127.0.0.1:" + sink.adminPort() + "/metrics"))
+      assertThat(SinkFixture.get("http://127.0.0.1:" + sink.adminPort() + "/metrics"))
           .contains("llmtrace_sink_rows_written_total{table=\"metrics_1m\"} 5.0");
-      assertThat(get("http://127.0.0.1:" + sink.adminPort() + "/health")).contains("\"status\":\"UP\"", "\"table\":\"metrics_1m\"");
+      assertThat(SinkFixture.get("http://127.0.0.1:" + sink.adminPort() + "/health")).contains("\"status\":\"UP\"", "\"table\":\"metrics_1m\"");
     }
 
     // and the hour of the first two windows is their sum: counts added, bins and maps added by key, min of mins
@@ -187,7 +187,7 @@ class MetricsSinkIT {
           .extracting(row -> row.get("reason").asText())
           .satisfiesExactly(reason -> assertThat(reason).contains("no-tenant", "has no tenant_id dimension"),
               reason -> assertThat(reason).contains("latency_sketch has relative accuracy 0.02"));
-      assertThat(get("http://127.0.0.1:" + sink.adminPort() + "/metrics"))
+      assertThat(SinkFixture.get("http://127.0.0.1:" + sink.adminPort() + "/metrics"))
           .contains("llmtrace_sink_dead_letters_total{error_class=\"undecodable\",table=\"metrics_1m\"} 1.0",
               "llmtrace_sink_dead_letters_total{error_class=\"unmappable\",table=\"metrics_1m\"} 2.0");
     }
@@ -230,28 +230,8 @@ class MetricsSinkIT {
         "llmtrace.topics.traces", names.topic("traces")));
   }
 
-  /** Produces the records keyed by group id (as the stream app does) and waits for every acknowledgement. */
+  /** Produces the records keyed as the stream apps key them and waits for every acknowledgement. */
   static void produce(SinkFixture fixture, List<? extends SpecificRecord> records) throws Exception {
-    @SuppressWarnings("unchecked")
-    Serializer<SpecificRecord> serializer = (Serializer<SpecificRecord>) (Serializer<?>) AvroSerdes.specific(
-        (Class<SpecificRecord>) records.get(0).getClass(), Map.of("schema.registry.url", fixture.stack.schemaRegistryUrl()), false)
-        .serializer();
-    try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(Map.of("bootstrap.servers", fixture.stack.kafkaBootstrap(),
-        "acks", "all", "enable.idempotence", true), new StringSerializer(), serializer)) {
-      List<Future<?>> sent = new ArrayList<>();
-      for (SpecificRecord record : records) {
-        String key = record instanceof MetricWindow window ? window.getGroupId() : ((TraceSummary) record).getTraceId();
-        sent.add(producer.send(new ProducerRecord<>(fixture.topic, key, record)));
-      }
-      for (Future<?> future : sent) {
-        future.get();
-      }
-    }
-  }
-
-  private static String get(String url) throws Exception {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
-    return response.body();
+    fixture.produceRecords(new ArrayList<SpecificRecord>(records), record -> record instanceof MetricWindow window ? window.getGroupId() : ((TraceSummary) record).getTraceId());
   }
 }

@@ -21,6 +21,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -166,4 +169,26 @@ final class SinkFixture {
     return TestSpans.startingAt(LlmSpan.newBuilder(span).build(), Instant.now().minus(ago).truncatedTo(ChronoUnit.MILLIS));
   }
 
+
+  /** Produces Avro records of one type with the key {@code keyOf} gives, and waits for every acknowledgement. */
+  <T extends SpecificRecord> void produceRecords(List<T> records, Function<T, String> keyOf) throws Exception {
+    @SuppressWarnings("unchecked")
+    Serializer<T> serializer = AvroSerdes.specific((Class<T>) records.get(0).getClass(), Map.of("schema.registry.url",
+        stack.schemaRegistryUrl()), false).serializer();
+    try (KafkaProducer<String, T> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.kafkaBootstrap(), "acks", "all",
+        "enable.idempotence", true), new StringSerializer(), serializer)) {
+      List<Future<?>> sent = new ArrayList<>();
+      for (T record : records) {
+        sent.add(producer.send(new ProducerRecord<>(topic, keyOf.apply(record), record)));
+      }
+      for (Future<?> future : sent) {
+        future.get();
+      }
+    }
+  }
+
+  /** The body of a GET (the sink's admin endpoints). */
+  static String get(String url) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+  }
 }

@@ -72,9 +72,9 @@ class TracesSinkIT {
           Stream.of(full, odd, minimal.get(0)).sorted(byVersion).toList());
       assertThat(fixture.count("SELECT toInt64(duration_ms) FROM traces WHERE trace_id = '" + full.getTraceId() + "'"))
           .isEqualTo(TestSpans.RAG_DURATION_MICROS / 1000);
-      assertThat(get("http://127.0.0.1:" + sink.adminPort() + "/metrics"))
+      assertThat(SinkFixture.get("http://127.0.0.1:" + sink.adminPort() + "/metrics"))
           .contains("llmtrace_sink_rows_written_total{table=\"traces\"} 3.0");
-      assertThat(get("http://127.0.0.1:" + sink.adminPort() + "/health")).contains("\"status\":\"UP\"", "\"table\":\"traces\"");
+      assertThat(SinkFixture.get("http://127.0.0.1:" + sink.adminPort() + "/health")).contains("\"status\":\"UP\"", "\"table\":\"traces\"");
 
       // When versions 2 and 3 follow (in a later insert than version 1)
       produce(fixture, minimal.subList(1, 3));
@@ -134,7 +134,7 @@ class TracesSinkIT {
           .containsExactly("traces 1 undecodable", "traces 2 unmappable");
       assertThat(fixture.rows("SELECT reason FROM dead_letters WHERE offset = 2").get(0).get("reason").asText())
           .contains("version-zero has version 0");
-      assertThat(get("http://127.0.0.1:" + sink.adminPort() + "/metrics"))
+      assertThat(SinkFixture.get("http://127.0.0.1:" + sink.adminPort() + "/metrics"))
           .contains("llmtrace_sink_dead_letters_total{error_class=\"undecodable\",table=\"traces\"} 1.0",
               "llmtrace_sink_dead_letters_total{error_class=\"unmappable\",table=\"traces\"} 1.0");
     }
@@ -166,28 +166,8 @@ class TracesSinkIT {
         .setAssembledAt(trace.getAssembledAt().plus(shift)).build();
   }
 
-  /** Produces the records keyed by trace id (as the assembler does) and waits for every acknowledgement. */
-  private static void produce(SinkFixture fixture, List<? extends SpecificRecord> records) throws Exception {
-    @SuppressWarnings("unchecked")
-    Serializer<SpecificRecord> serializer = (Serializer<SpecificRecord>) (Serializer<?>) AvroSerdes.specific(
-        (Class<SpecificRecord>) records.get(0).getClass(), Map.of("schema.registry.url", fixture.stack.schemaRegistryUrl()), false)
-        .serializer();
-    try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(Map.of("bootstrap.servers", fixture.stack.kafkaBootstrap(),
-        "acks", "all", "enable.idempotence", true), new StringSerializer(), serializer)) {
-      List<Future<?>> sent = new ArrayList<>();
-      for (SpecificRecord record : records) {
-        String key = record instanceof TraceSummary trace ? trace.getTraceId() : ((LlmSpan) record).getTraceId();
-        sent.add(producer.send(new ProducerRecord<>(fixture.topic, key, record)));
-      }
-      for (Future<?> future : sent) {
-        future.get();
-      }
-    }
-  }
-
-  private static String get(String url) throws Exception {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
-    return response.body();
+  /** Produces the records keyed as the stream apps key them and waits for every acknowledgement. */
+  static void produce(SinkFixture fixture, List<? extends SpecificRecord> records) throws Exception {
+    fixture.produceRecords(new ArrayList<SpecificRecord>(records), record -> record instanceof TraceSummary trace ? trace.getTraceId() : ((LlmSpan) record).getTraceId());
   }
 }

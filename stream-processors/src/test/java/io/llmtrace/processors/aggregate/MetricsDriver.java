@@ -1,6 +1,7 @@
 package io.llmtrace.processors.aggregate;
 
 import io.llmtrace.processors.common.PipelineTopics;
+import io.llmtrace.processors.common.TestMeters;
 import io.llmtrace.processors.common.TopicNames;
 import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.avro.MetricWindow;
@@ -76,12 +77,7 @@ final class MetricsDriver implements AutoCloseable {
   }
 
   double counter(String name, String... tags) {
-    var search = meters.find(name);
-    if (tags.length > 0) {
-      search = search.tags(tags);
-    }
-    var counter = search.counter();
-    return counter == null ? 0 : counter.count();
+    return TestMeters.counter(meters, name, tags);
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.llmtrace.processors.assemble;
 
 import io.llmtrace.processors.assemble.state.TraceState;
 import io.llmtrace.processors.common.PipelineTopics;
+import io.llmtrace.processors.common.TestMeters;
 import io.llmtrace.processors.common.TopicNames;
 import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.avro.TraceSummary;
@@ -98,12 +99,7 @@ final class AssemblyDriver implements AutoCloseable {
   }
 
   double counter(String name, String... tags) {
-    var search = meters.find(name);
-    if (tags.length > 0) {
-      search = search.tags(tags);
-    }
-    var counter = search.counter();
-    return counter == null ? 0 : counter.count();
+    return TestMeters.counter(meters, name, tags);
   }
 
   @Override
