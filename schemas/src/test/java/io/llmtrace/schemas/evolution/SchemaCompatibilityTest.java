@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmtrace.schemas.avro.AlertEvent;
 import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.avro.MetricWindow;
+import io.llmtrace.schemas.avro.ReleaseMarker;
 import io.llmtrace.schemas.avro.ReviewItem;
 import io.llmtrace.schemas.avro.TraceSummary;
 import java.util.List;
@@ -47,7 +48,7 @@ class SchemaCompatibilityTest {
 
   @Test
   void everyReleasedSchemaStillExists() {
-    List<String> released = List.of("AlertEvent", "LlmSpan", "MetricWindow", "ReviewItem", "TraceSummary");
+    List<String> released = List.of("AlertEvent", "LlmSpan", "MetricWindow", "ReleaseMarker", "ReviewItem", "TraceSummary");
 
     assertThat(SchemaFiles.currentNames())
         .as("deleting a released schema strands its topic's readers")
@@ -62,7 +63,8 @@ class SchemaCompatibilityTest {
             "TraceSummary", TraceSummary.getClassSchema(),
             "MetricWindow", MetricWindow.getClassSchema(),
             "AlertEvent", AlertEvent.getClassSchema(),
-            "ReviewItem", ReviewItem.getClassSchema());
+            "ReviewItem", ReviewItem.getClassSchema(),
+            "ReleaseMarker", ReleaseMarker.getClassSchema());
 
     assertThat(generated.keySet()).containsExactlyInAnyOrderElementsOf(SchemaFiles.currentNames());
     for (Map.Entry<String, Schema> entry : generated.entrySet()) {

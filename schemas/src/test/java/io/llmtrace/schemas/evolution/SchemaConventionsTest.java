@@ -37,7 +37,9 @@ class SchemaConventionsTest {
           "AlertEvent.alert_id", "AlertEvent.rule_id", "AlertEvent.rule_name", "AlertEvent.severity",
           "AlertEvent.measured_value", "AlertEvent.threshold", "AlertEvent.window_start",
           "AlertEvent.window_end", "AlertEvent.fired_at",
-          "ReviewItem.trace_id", "ReviewItem.tenant_id", "ReviewItem.reason", "ReviewItem.created_at");
+          "ReviewItem.trace_id", "ReviewItem.tenant_id", "ReviewItem.reason", "ReviewItem.created_at",
+          "ReleaseMarker.release_id", "ReleaseMarker.tenant_id", "ReleaseMarker.service_name", "ReleaseMarker.released_at",
+          "ReleaseMarker.received_at");
 
   @Test
   void everySchemaFollowsTheConventions() {
