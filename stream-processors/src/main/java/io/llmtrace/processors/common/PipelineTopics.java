@@ -3,6 +3,8 @@ package io.llmtrace.processors.common;
 import io.llmtrace.schemas.avro.AlertEvent;
 import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.avro.MetricWindow;
+import io.llmtrace.schemas.avro.ReleaseMarker;
+import io.llmtrace.schemas.avro.ReviewItem;
 import io.llmtrace.schemas.avro.TraceSummary;
 import io.llmtrace.schemas.registry.SchemaRegistryClient;
 import io.llmtrace.schemas.serde.AvroSerdes;
@@ -24,7 +26,10 @@ public record PipelineTopics(
     Topic<String, LlmSpan> quarantine,
     Topic<String, AlertEvent> redactionEvents,
     Topic<String, TraceSummary> traces,
-    Topic<String, MetricWindow> metrics) {
+    Topic<String, MetricWindow> metrics,
+    Topic<String, ReleaseMarker> releases,
+    Topic<String, AlertEvent> alerts,
+    Topic<String, ReviewItem> review) {
 
   /** Serdes from a registry client shared by every topic of the application. */
   public static PipelineTopics create(TopicNames names, SchemaRegistryClient registry) {
@@ -56,7 +61,10 @@ public record PipelineTopics(
         new Topic<>(names.quarantine(), keys, spans),
         new Topic<>(names.redactionEvents(), keys, avro.serde(AlertEvent.class)),
         new Topic<>(names.traces(), keys, avro.serde(TraceSummary.class)),
-        new Topic<>(names.metrics(), keys, avro.serde(MetricWindow.class)));
+        new Topic<>(names.metrics(), keys, avro.serde(MetricWindow.class)),
+        new Topic<>(names.releases(), keys, avro.serde(ReleaseMarker.class)),
+        new Topic<>(names.alerts(), keys, avro.serde(AlertEvent.class)),
+        new Topic<>(names.review(), keys, avro.serde(ReviewItem.class)));
   }
 
   private interface AvroFactory {

@@ -15,10 +15,13 @@ import io.llmtrace.schemas.config.Settings;
  *   <tr><td>llmtrace.topics.redaction-events</td><td>llm.redaction.events</td><td>redact → alerts</td></tr>
  *   <tr><td>llmtrace.topics.traces</td><td>llm.traces</td><td>assemble → sink, aggregate</td></tr>
  *   <tr><td>llmtrace.topics.metrics</td><td>llm.metrics</td><td>aggregate → sink, alerts</td></tr>
+ *   <tr><td>llmtrace.topics.releases</td><td>llm.releases</td><td>gateway → alerts, sink</td></tr>
+ *   <tr><td>llmtrace.topics.alerts</td><td>llm.alerts</td><td>alerts → sink, Alertmanager forwarder, anyone</td></tr>
+ *   <tr><td>llmtrace.topics.review</td><td>llm.review</td><td>alerts → sink (the review queue)</td></tr>
  * </table>
  */
 public record TopicNames(String raw, String redacted, String deadLetters, String quarantine, String redactionEvents,
-    String traces, String metrics) {
+    String traces, String metrics, String releases, String alerts, String review) {
 
   public static final String DEFAULT_RAW = "llm.spans.raw";
   public static final String DEFAULT_REDACTED = "llm.spans.redacted";
@@ -27,10 +30,13 @@ public record TopicNames(String raw, String redacted, String deadLetters, String
   public static final String DEFAULT_REDACTION_EVENTS = "llm.redaction.events";
   public static final String DEFAULT_TRACES = "llm.traces";
   public static final String DEFAULT_METRICS = "llm.metrics";
+  public static final String DEFAULT_RELEASES = "llm.releases";
+  public static final String DEFAULT_ALERTS = "llm.alerts";
+  public static final String DEFAULT_REVIEW = "llm.review";
 
   public static TopicNames defaults() {
     return new TopicNames(DEFAULT_RAW, DEFAULT_REDACTED, DEFAULT_DEAD_LETTERS, DEFAULT_QUARANTINE, DEFAULT_REDACTION_EVENTS,
-        DEFAULT_TRACES, DEFAULT_METRICS);
+        DEFAULT_TRACES, DEFAULT_METRICS, DEFAULT_RELEASES, DEFAULT_ALERTS, DEFAULT_REVIEW);
   }
 
   public static TopicNames from(Settings settings) {
@@ -41,12 +47,15 @@ public record TopicNames(String raw, String redacted, String deadLetters, String
         settings.string("llmtrace.topics.quarantine", DEFAULT_QUARANTINE),
         settings.string("llmtrace.topics.redaction-events", DEFAULT_REDACTION_EVENTS),
         settings.string("llmtrace.topics.traces", DEFAULT_TRACES),
-        settings.string("llmtrace.topics.metrics", DEFAULT_METRICS));
+        settings.string("llmtrace.topics.metrics", DEFAULT_METRICS),
+        settings.string("llmtrace.topics.releases", DEFAULT_RELEASES),
+        settings.string("llmtrace.topics.alerts", DEFAULT_ALERTS),
+        settings.string("llmtrace.topics.review", DEFAULT_REVIEW));
   }
 
   /** The same names with a prefix: unique topics per test, or a shared cluster per environment. */
   public TopicNames prefixed(String prefix) {
     return new TopicNames(prefix + raw, prefix + redacted, prefix + deadLetters, prefix + quarantine, prefix + redactionEvents,
-        prefix + traces, prefix + metrics);
+        prefix + traces, prefix + metrics, prefix + releases, prefix + alerts, prefix + review);
   }
 }

@@ -52,7 +52,8 @@ class RedactionStageIT {
   @Test
   void routesRedactedDeadLettersAndQuarantine(StackEndpoints stack, TestNames names) throws Exception {
     TopicNames topics = new TopicNames(names.topic("raw"), names.topic("redacted"), names.topic("dlq"),
-        names.topic("quarantine"), names.topic("events"), names.topic("traces"), names.topic("metrics"));
+        names.topic("quarantine"), names.topic("events"), names.topic("traces"), names.topic("metrics"), names.topic("releases"),
+        names.topic("alerts"), names.topic("review"));
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
       admin.createTopics(List.of(topics.raw(), topics.redacted(), topics.deadLetters(), topics.quarantine(), topics.redactionEvents()).stream()
           .map(t -> new NewTopic(t, 1, (short) 1)).toList()).all().get();

@@ -27,7 +27,7 @@ import org.apache.kafka.streams.TopologyTestDriver;
  */
 public final class StageDriver implements AutoCloseable {
 
-  private static final TopicNames TOPICS = new TopicNames("raw", "redacted", "dlq", "quarantine", "events", "traces", "metrics");
+  private static final TopicNames TOPICS = new TopicNames("raw", "redacted", "dlq", "quarantine", "events", "traces", "metrics", "releases", "alerts", "review");
 
   private final FakeSchemaRegistry registry;
   private final TopologyTestDriver driver;
