@@ -1,48 +1,32 @@
 package io.llmtrace.bench;
 
-import io.llmtrace.bench.AssemblyVsPassThrough.Checks;
-import io.llmtrace.bench.AssemblyVsPassThrough.Input;
-import io.llmtrace.bench.AssemblyVsPassThrough.Options;
-import io.llmtrace.bench.AssemblyVsPassThrough.Run;
-import io.llmtrace.bench.AssemblyVsPassThrough.Side;
-import io.llmtrace.bench.AssemblyVsPassThrough.StateSizes;
+import io.llmtrace.bench.AssemblySide.Checks;
+import io.llmtrace.bench.AssemblySide.StateSizes;
+import io.llmtrace.bench.StreamsVsPassThrough.Input;
+import io.llmtrace.bench.StreamsVsPassThrough.Options;
+import io.llmtrace.bench.StreamsVsPassThrough.Run;
+import io.llmtrace.bench.StreamsVsPassThrough.Side;
 import io.llmtrace.processors.assemble.AssemblyConfig;
 import io.llmtrace.processors.common.StreamsSettings;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /** The "Trace assembly vs pass-through" section of docs/BENCHMARKS.md, from one run's figures. */
 final class AssemblyReport {
 
   private AssemblyReport() {}
 
-  static String section(Options options, Input input, List<Run> runs, StateSizes sizes) {
-    StringBuilder rows = new StringBuilder();
-    for (Run run : runs) {
-      rows.append(String.format(Locale.ROOT, "| %d | %s | %,.0f | %,.0f | %.1f s | %s | %,d / %,d MB |%n", run.round(), run.side().label,
-          run.spansPerSecond(), run.steadySpansPerSecond(), run.toFirstCommit(), AssemblyVsPassThrough.cores(run.cores()),
-          run.peakRssKb() >> 10, run.rssKb() >> 10));
-    }
-    StringBuilder ratios = new StringBuilder();
-    for (int round = 1; round <= options.rounds(); round++) {
-      Run a = find(runs, Side.PASS_THROUGH, round);
-      Run b = find(runs, Side.ASSEMBLY, round);
-      ratios.append(String.format(Locale.ROOT, "| %d | %.2f× | %.2f× |%n", round, b.spansPerSecond() / a.spansPerSecond(),
-          b.steadySpansPerSecond() / a.steadySpansPerSecond()));
-    }
-    double passMean = mean(runs, Side.PASS_THROUGH, false);
-    double assemblyMean = mean(runs, Side.ASSEMBLY, false);
+  static String section(Options options, Input input, List<Run<Checks>> runs, StateSizes sizes) {
+    double passMean = StreamsVsPassThrough.mean(runs, Side.PASS_THROUGH, false);
+    double assemblyMean = StreamsVsPassThrough.mean(runs, Side.MEASURED, false);
     double ratio = assemblyMean / passMean;
-    double steadyRatio = mean(runs, Side.ASSEMBLY, true) / mean(runs, Side.PASS_THROUGH, true);
+    double steadyRatio = StreamsVsPassThrough.mean(runs, Side.MEASURED, true) / StreamsVsPassThrough.mean(runs, Side.PASS_THROUGH, true);
 
     StringBuilder checks = new StringBuilder();
-    for (Run run : runs) {
-      if (run.assembly() != null) {
-        Checks c = run.assembly();
+    for (Run<Checks> run : runs) {
+      if (run.checks() != null) {
+        Checks c = run.checks();
         checks.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f (+ %,.0f revised) | %,.0f / %,.0f | %,.0f | %.1f s | %,.0f | %.2f | %,.0f |%n",
             run.round(), c.spans(), c.emitted(), c.revised(), c.duplicates(), c.deadLetters(), c.openAtConsumed(), c.secondsToLastSummary(),
             run.stateDirBytes() / (double) input.traces(), run.changelogRecords() / (double) input.spans(),
@@ -56,15 +40,7 @@ final class AssemblyReport {
     double passOutputPerSpan = runs.stream().filter(r -> r.side() == Side.PASS_THROUGH).mapToLong(Run::outputBytes).average().orElse(0)
         / input.spans();
 
-    Set<String> contention = new TreeSet<>();
-    runs.forEach(r -> contention.addAll(r.contention()));
-    String contentionNote = contention.isEmpty()
-        ? "No other Maven build or test JVM was seen on the machine during the measured runs."
-        : "**Other agents' " + String.join(", ", contention) + " processes ran on the machine during at least one measured run** ("
-            + runs.stream().filter(r -> !r.contention().isEmpty()).map(r -> "round " + r.round() + " " + r.side().label)
-                .collect(Collectors.joining(", "))
-            + "), taking CPU from both the application and the broker: the \"other\" cores column shows how much; "
-            + "read the ratios of the same round, not the absolute figures.";
+    String contentionNote = StreamsVsPassThrough.contentionNote(runs);
 
     return String.format(Locale.ROOT, """
         ## Trace assembly vs pass-through
@@ -125,18 +101,9 @@ final class AssemblyReport {
         input.spans(), input.traces(), meanSpans, input.recordBytes() / input.spans(), input.brokerBytes(), input.spans() / input.seconds(),
         options.rate(), input.spans() / options.rate(),
         options.heap(), StreamsSettings.DEFAULT_COMMIT_INTERVAL_MS, options.threads(), options.gap(),
-        rows.toString().stripTrailing() + "\n", ratios.toString().stripTrailing() + "\n",
+        StreamsVsPassThrough.runRows(runs), StreamsVsPassThrough.ratioRows(runs, options.rounds()),
         assemblyMean, passMean, ratio, steadyRatio,
         checks.toString().stripTrailing() + "\n", passOutputPerSpan,
         state.toString().stripTrailing() + "\n", sizes.completeMean(), sizes.perPutMean(), options.rate(), openAtProductionGap);
-  }
-
-  private static Run find(List<Run> runs, Side side, int round) {
-    return runs.stream().filter(r -> r.side() == side && r.round() == round).findFirst().orElseThrow();
-  }
-
-  private static double mean(List<Run> runs, Side side, boolean steady) {
-    return runs.stream().filter(r -> r.side() == side).mapToDouble(r -> steady ? r.steadySpansPerSecond() : r.spansPerSecond())
-        .average().orElse(0);
   }
 }

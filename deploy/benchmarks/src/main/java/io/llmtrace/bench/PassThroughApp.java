@@ -3,8 +3,8 @@ package io.llmtrace.bench;
 import io.llmtrace.processors.common.PipelineTopics;
 import io.llmtrace.processors.common.StreamsRunner;
 import io.llmtrace.processors.common.StreamsSettings;
+import io.llmtrace.processors.common.Topic;
 import io.llmtrace.processors.common.TopicNames;
-import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.config.Settings;
 import io.llmtrace.schemas.registry.SchemaRegistryClient;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -15,11 +15,13 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * The ceiling of {@link AssemblyVsPassThrough}: a Kafka Streams application that does what trace
- * assembly cannot avoid and nothing else. It reads the redacted spans as bytes, decodes each with the
- * pipeline's {@code LlmSpan} serde (as the assembler does), encodes it again with the same serde and
- * writes it to {@code llmtrace.passthrough.output}; run by {@link StreamsRunner}, so exactly_once_v2, the
- * commit interval and every other setting are the stages' ({@code llmtrace.passthrough.*}, {@code llmtrace.streams.*}).
+ * The ceiling of {@link StreamsVsPassThrough}: a Kafka Streams application that does what a stage
+ * cannot avoid and nothing else. It reads the redacted spans as bytes, decodes each with the
+ * pipeline's {@code LlmSpan} serde (as the stages do), encodes it again with the same serde and
+ * writes it to {@code llmtrace.passthrough.output}; with {@code llmtrace.passthrough.traces-output} set it
+ * copies the trace summaries ({@code llmtrace.topics.traces}) the same way, for a stage that reads both.
+ * Run by {@link StreamsRunner}, so exactly_once_v2, the commit interval and every other setting are the
+ * stages' ({@code llmtrace.passthrough.*}, {@code llmtrace.streams.*}).
  */
 public final class PassThroughApp {
 
@@ -27,26 +29,33 @@ public final class PassThroughApp {
 
   private PassThroughApp() {}
 
-  static Topology topology(PipelineTopics topics, String output) {
+  /** {@code tracesOutput} null: the spans only. */
+  static Topology topology(PipelineTopics topics, String output, String tracesOutput) {
     Topology topology = new Topology();
-    topology.addSource("redacted-spans", topics.redacted().keyDeserializer(), Serdes.ByteArray().deserializer(), topics.redacted().name());
-    Deserializer<LlmSpan> spans = topics.redacted().valueDeserializer();
-    topology.addProcessor("decode", () -> new Processor<String, byte[], String, LlmSpan>() {
-      private ProcessorContext<String, LlmSpan> context;
+    copy(topology, "redacted-spans", topics.redacted(), output, "decode", "copies");
+    if (tracesOutput != null) {
+      copy(topology, "trace-summaries", topics.traces(), tracesOutput, "decode-traces", "trace-copies");
+    }
+    return topology;
+  }
+
+  private static <V> void copy(Topology topology, String source, Topic<String, V> input, String output, String decode, String sink) {
+    topology.addSource(source, input.keyDeserializer(), Serdes.ByteArray().deserializer(), input.name());
+    Deserializer<V> values = input.valueDeserializer();
+    topology.addProcessor(decode, () -> new Processor<String, byte[], String, V>() {
+      private ProcessorContext<String, V> context;
 
       @Override
-      public void init(ProcessorContext<String, LlmSpan> context) {
+      public void init(ProcessorContext<String, V> context) {
         this.context = context;
       }
 
       @Override
       public void process(Record<String, byte[]> record) {
-        LlmSpan span = spans.deserialize(topics.redacted().name(), record.headers(), record.value());
-        context.forward(record.withValue(span));
+        context.forward(record.withValue(values.deserialize(input.name(), record.headers(), record.value())));
       }
-    }, "redacted-spans");
-    topology.addSink("copies", output, topics.redacted().keySerializer(), topics.redacted().valueSerializer(), "decode");
-    return topology;
+    }, source);
+    topology.addSink(sink, output, input.keySerializer(), input.valueSerializer(), decode);
   }
 
   public static void main(String[] args) throws InterruptedException {
@@ -54,6 +63,7 @@ public final class PassThroughApp {
     StreamsSettings streams = StreamsSettings.from(settings, APP, 0);
     SchemaRegistryClient registry = SchemaRegistryClient.builder(streams.registryUrl()).build();
     PipelineTopics topics = PipelineTopics.create(TopicNames.from(settings), registry);
-    System.exit(StreamsRunner.runUntilStopped(APP, topology(topics, settings.required("llmtrace.passthrough.output")), streams));
+    System.exit(StreamsRunner.runUntilStopped(APP, topology(topics, settings.required("llmtrace.passthrough.output"),
+        settings.string("llmtrace.passthrough.traces-output", null)), streams));
   }
 }

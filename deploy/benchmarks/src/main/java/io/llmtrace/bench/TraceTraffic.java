@@ -4,6 +4,8 @@ import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.testing.TestSpans;
 import io.llmtrace.schemas.testing.TestTraces;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Random;
 
@@ -15,6 +17,11 @@ import java.util.Random;
  * its neighbours' but close together, children first and the root last (a root ends after its
  * children, and exporters send a span when it ends). Record timestamps advance at a fixed number of
  * spans per second, so stream time moves as it does when a backlog is replayed.
+ *
+ * <p>With a {@link Spread}, each trace belongs to one of a number of tenants and carries one of a number
+ * of {@code customer_tier} attribute values on all its spans, both drawn from the trace's index (no random
+ * draws, so the spans' shapes and order are the same as without it): the metrics stage groups by both,
+ * which multiplies the distinct groups per window by tenants × tiers.
  *
  * <p>Deterministic for a seed. The spans handed to {@link Sink#accept} are reused templates, valid only
  * during the call: a producer serializes them inside {@code send}, which is what makes this fast.
@@ -34,6 +41,24 @@ final class TraceTraffic {
   /** What was generated. */
   record Counts(long spans, long traces) {}
 
+  /** Tenants and tiers traces cycle through: trace i has tenant i mod tenants and tier (i / tenants) mod tiers. */
+  record Spread(int tenants, int tiers) {
+    /** The fixtures' own tenant and attributes. */
+    static final Spread NONE = new Spread(0, 0);
+
+    static final String TIER = "customer_tier";
+
+    Spread {
+      if (tenants < 0 || tiers < 0 || (tenants == 0) != (tiers == 0)) {
+        throw new IllegalArgumentException("tenants " + tenants + ", tiers " + tiers + ": both positive, or both 0");
+      }
+    }
+
+    boolean active() {
+      return tenants > 0;
+    }
+  }
+
   private record Role(LlmSpan template, int weight, long durationMs) {}
 
   private final Random random;
@@ -42,8 +67,14 @@ final class TraceTraffic {
   private final LlmSpan[] roots;
   private final List<Role> children;
   private final int totalWeight;
+  private final Spread spread;
 
   TraceTraffic(long seed, long startMs, double spansPerSecond) {
+    this(seed, startMs, spansPerSecond, Spread.NONE);
+  }
+
+  TraceTraffic(long seed, long startMs, double spansPerSecond, Spread spread) {
+    this.spread = spread;
     this.random = new Random(seed);
     this.startMs = startMs;
     this.spansPerSecond = spansPerSecond;
@@ -62,6 +93,21 @@ final class TraceTraffic {
         new Role(support.get(6), 8, 780),     // policy_check: passed evaluation
         new Role(TestSpans.fullyPopulated(), 2, 2_100)); // every field, errored, evaluated, with feedback
     this.totalWeight = children.stream().mapToInt(Role::weight).sum();
+    if (spread.active()) { // the tier is written into each template's map: give each its own, mutable
+      templates().forEach(span -> span.setAttributes(new LinkedHashMap<>(span.getAttributes())));
+    }
+  }
+
+  /** The record time of the first span. */
+  long startMs() {
+    return startMs;
+  }
+
+  /** Every span shape traces are made of (roots and children); the instances the sink is handed. */
+  List<LlmSpan> templates() {
+    List<LlmSpan> all = new ArrayList<>(List.of(roots));
+    children.forEach(role -> all.add(role.template()));
+    return all;
   }
 
   /** Emits whole traces until at least {@code minSpans} spans were emitted. */
@@ -108,7 +154,7 @@ final class TraceTraffic {
         }
       }
     }
-    return new OpenTrace(index, atMs, roles, roots[random.nextInt(roots.length)]);
+    return new OpenTrace(index, atMs, roles, roots[random.nextInt(roots.length)], spread);
   }
 
   /** One trace being emitted: its children in order, then its root. */
@@ -121,10 +167,12 @@ final class TraceTraffic {
     final long startMs;
     final Role[] roles;
     final LlmSpan root;
+    final String tenantId;
+    final String tier;
     int next;
     long childrenEndMs;
 
-    OpenTrace(long index, long startMs, Role[] roles, LlmSpan root) {
+    OpenTrace(long index, long startMs, Role[] roles, LlmSpan root, Spread spread) {
       this.index = index;
       this.traceId = "4bf92f3577b34da6" + hex16(index);
       this.requestId = "req-" + traceId.substring(24);
@@ -134,6 +182,8 @@ final class TraceTraffic {
       this.roles = roles;
       this.root = root;
       this.childrenEndMs = startMs + 10;
+      this.tenantId = spread.active() ? "tenant-" + index % spread.tenants() : null;
+      this.tier = spread.active() ? "tier-" + index / spread.tenants() % spread.tiers() : null;
     }
 
     /** The next span, written over its role's template. */
@@ -158,6 +208,10 @@ final class TraceTraffic {
       span.setUserId(userId);
       span.setStartTime(Instant.ofEpochMilli(fromMs));
       span.setEndTime(Instant.ofEpochMilli(toMs));
+      if (tenantId != null) {
+        span.setTenantId(tenantId);
+        span.getAttributes().put(Spread.TIER, tier);
+      }
       return span;
     }
   }

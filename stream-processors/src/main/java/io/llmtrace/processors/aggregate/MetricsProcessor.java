@@ -51,6 +51,8 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
 
   static final long MAX_FUTURE_MS = Duration.ofMinutes(5).toMillis();
   static final int SWEEP_BATCH = 5_000;
+  /** {@code lastRecordWall} before the task has seen its first record or punctuation. */
+  private static final long NOT_YET = Long.MIN_VALUE;
   private static final String WATERMARK = "watermark";
   private static final String CLOSED = "closed";
   private static final Set<SpanKind> JUDGEABLE = Set.of(SpanKind.LLM, SpanKind.AGENT_STEP, SpanKind.WORKFLOW, SpanKind.CHAIN);
@@ -93,7 +95,10 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
     counted = context.getStateStore(MetricsTopology.COUNTED_TRACES);
     watermark = orMin(progress.get(WATERMARK));
     closed = orMin(progress.get(CLOSED));
-    lastRecordWall = context.currentSystemTimeMs();
+    // Not the clock here: Kafka Streams sets a task's cached wall clock before each record and punctuation, not
+    // before init, so it reads 0 then — and a task punctuated before its first record would take the quiet time
+    // since 1970 for idleness and close every window of a replayed backlog older than the grace.
+    lastRecordWall = NOT_YET;
     meters.openWindows.addAndGet(-countOpen());
     groupsPerTenant.clear();
     try (KeyValueIterator<Bytes, WindowState> all = windows.all()) {
@@ -246,6 +251,9 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
     long grace = config.grace().toMillis();
     long boundary = watermark == Long.MIN_VALUE ? Long.MIN_VALUE : watermark - grace;
     long wall = context.currentSystemTimeMs();
+    if (lastRecordWall == NOT_YET) {
+      lastRecordWall = wall; // quiet from here on, until a record comes
+    }
     if (wallClock && wall - lastRecordWall >= config.idleCloseAfter().toMillis()) {
       boundary = Math.max(boundary, wall - grace);
     }

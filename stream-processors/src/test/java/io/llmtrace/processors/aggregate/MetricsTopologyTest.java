@@ -74,6 +74,26 @@ class MetricsTopologyTest {
   }
 
   @Test
+  void aBacklogIsNotClosedByTheWallClockBeforeTheTasksFirstRecord() {
+    // Given a task whose first wall-clock punctuation comes before its first record (Kafka Streams runs a
+    // task's punctuators from its start, and its clock reads 0 while the processor initialises)
+    try (MetricsDriver driver = new MetricsDriver()) {
+      driver.advanceWallClock(Duration.ofSeconds(1));
+
+      // When a backlog from ten minutes ago arrives, and stream time moves past its first window + grace
+      driver.pipe(llm("t01", T0.minusSeconds(600), 400));
+      driver.pipe(llm("t02", T0.minusSeconds(420), 100));
+
+      // Then the backlog counts in its own window, none of it late
+      assertThat(driver.counter("llmtrace_metrics_late_dropped", "level", "span")).isZero();
+      assertThat(driver.metrics.readValuesToList()).singleElement().satisfies(w -> {
+        assertThat(w.getWindowStart()).isEqualTo(T0.minusSeconds(600));
+        assertThat(w.getCount()).isEqualTo(1);
+      });
+    }
+  }
+
+  @Test
   void spansLaterThanTheGraceAreCountedAsLateNotWindowed() {
     try (MetricsDriver driver = new MetricsDriver()) {
       driver.pipe(llm("t01", T0.plusSeconds(10), 400));

@@ -1,0 +1,55 @@
+package io.llmtrace.bench;
+
+import io.llmtrace.bench.StreamsVsPassThrough.Finished;
+import io.llmtrace.bench.StreamsVsPassThrough.Input;
+import io.llmtrace.bench.StreamsVsPassThrough.Options;
+import io.llmtrace.bench.StreamsVsPassThrough.Run;
+import io.llmtrace.schemas.avro.LlmSpan;
+import io.llmtrace.schemas.avro.TraceSummary;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The stage {@link StreamsVsPassThrough} measures against the pass-through: how it is started, what
+ * input it needs, which of its own counters it checks once the input is consumed, and its section of
+ * docs/BENCHMARKS.md. {@code C} is what its checks found.
+ */
+sealed interface MeasuredApp<C> permits AssemblySide, MetricsSide {
+
+  /** Its name on the command line, its settings prefix ({@code llmtrace.<key>.*}) and its application ids' stem. */
+  String key();
+
+  String label();
+
+  String mainClass();
+
+  String heading();
+
+  /** Spans per second of record time when {@code --rate} is not given. */
+  double defaultRate();
+
+  /** How traces are spread over tenants and attribute values. */
+  TraceTraffic.Spread spread(Options options);
+
+  /** True when it reads trace summaries beside the spans: the harness then fills {@link StreamsVsPassThrough#TRACES}. */
+  boolean readsTraces();
+
+  /** Sees every span produced, with its trace's summary when it is the trace's last (and the stage reads summaries). */
+  default void observe(LlmSpan span, long timestampMs, TraceSummary summaryIfLast) {}
+
+  /** The topic it writes in this round. */
+  String output(int round);
+
+  /** Its settings beyond the harness's (topics, ids, ports, state directory, threads). */
+  Map<String, String> settings(Options options, String output);
+
+  /** Its state stores, whose changelogs are counted. */
+  List<String> stores();
+
+  C check(Finished finished) throws Exception;
+
+  /** One console line on what {@link #check} found. */
+  String describe(Run<C> run, Input input);
+
+  String section(Options options, Input input, List<Run<C>> runs);
+}
