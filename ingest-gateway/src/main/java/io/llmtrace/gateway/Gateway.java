@@ -4,8 +4,11 @@ import io.llmtrace.gateway.auth.ApiKeys;
 import io.llmtrace.gateway.http.GatewayServer;
 import io.llmtrace.gateway.intake.SpanIntake;
 import io.llmtrace.gateway.metrics.GatewayMetrics;
-import io.llmtrace.gateway.publish.SpanPublisher;
+import io.llmtrace.gateway.publish.KafkaPublisher;
+import io.llmtrace.gateway.publish.Topic;
+import io.llmtrace.gateway.release.ReleaseIntake;
 import io.llmtrace.schemas.avro.LlmSpan;
+import io.llmtrace.schemas.avro.ReleaseMarker;
 import io.llmtrace.schemas.config.Settings;
 import io.llmtrace.schemas.registry.SchemaRegistryClient;
 import io.llmtrace.schemas.serde.AvroSerdes;
@@ -16,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
@@ -32,24 +36,33 @@ public final class Gateway implements AutoCloseable {
   private static final Duration READINESS_CACHE = Duration.ofSeconds(1);
 
   private final GatewayServer server;
-  private final SpanPublisher publisher;
+  private final KafkaPublisher publisher;
+  private final List<Topic<?>> topics;
 
-  private Gateway(GatewayServer server, SpanPublisher publisher) {
+  private Gateway(GatewayServer server, KafkaPublisher publisher, List<Topic<?>> topics) {
     this.server = server;
     this.publisher = publisher;
+    this.topics = topics;
   }
 
   public static Gateway start(GatewayConfig config) {
     ApiKeys keys = ApiKeys.load(config.apiKeysFile());
     SchemaRegistryClient registry = SchemaRegistryClient.builder(config.registryUrl()).build();
-    SpanPublisher publisher = new SpanPublisher(
-        SpanPublisher.createProducer(config.kafkaBootstrap(), config.produceTimeout(), config.maxInFlightBytes() * 4 / 3,
+    KafkaPublisher publisher = new KafkaPublisher(
+        KafkaPublisher.createProducer(config.kafkaBootstrap(), config.produceTimeout(), config.maxInFlightBytes() * 4 / 3,
             config.producerOverrides()),
-        AvroSerdes.specific(LlmSpan.class, registry, Map.of(), false).serializer(),
-        config.rawTopic(), config.maxInFlightBytes(), config.produceTimeout(), config.eventLoops());
-    if (!publisher.topicReachable(Duration.ofSeconds(10))) {
+        config.maxInFlightBytes(), config.produceTimeout(), config.eventLoops());
+    Topic<LlmSpan> spans = new Topic<>(config.rawTopic(), AvroSerdes.specific(LlmSpan.class, registry, Map.of(), false).serializer(),
+        LlmSpan::getTraceId);
+    Topic<ReleaseMarker> releases = new Topic<>(config.releasesTopic(),
+        AvroSerdes.specific(ReleaseMarker.class, registry, Map.of(), false).serializer(), ReleaseIntake::key);
+    if (!publisher.topicReachable(spans.name(), Duration.ofSeconds(10))) {
       // Not fatal: /readyz reports it and requests get 503 until Kafka is there.
-      LOG.warn("topic {} is not reachable at {} yet", config.rawTopic(), config.kafkaBootstrap());
+      LOG.warn("topic {} is not reachable at {} yet", spans.name(), config.kafkaBootstrap());
+    } else if (!publisher.topicReachable(releases.name(), Duration.ofSeconds(2))) {
+      // Not part of /readyz: a missing releases topic must not take span intake out of rotation.
+      LOG.warn("topic {} is not reachable at {}: POST /v1/releases answers 503 until it exists", releases.name(),
+          config.kafkaBootstrap());
     }
     SpanIntake intake = new SpanIntake(config.limits(), Clock.systemUTC());
     GatewayMetrics metrics = new GatewayMetrics();
@@ -57,22 +70,23 @@ public final class Gateway implements AutoCloseable {
     GatewayServer server = GatewayServer.start(config.host(), config.port(), config.eventLoops(), new GatewayServer.Parts(
         keys, config.spansPerSecond(), config.maxBodyBytes(),
         decoders::decodeNative, decoders::decodeOtlpProtobuf, decoders::decodeOtlpJson,
-        publisher, metrics, cached(readiness(publisher, config.registryUrl()))));
-    LOG.info("gateway listening on {}:{} ({} API keys, topic {}, Kafka {})", config.host(), server.port(), keys.size(),
-        config.rawTopic(), config.kafkaBootstrap());
-    return new Gateway(server, publisher);
+        new ReleaseIntake(config.limits(), Clock.systemUTC()), publisher, spans, releases,
+        metrics, cached(readiness(publisher, spans.name(), config.registryUrl()))));
+    LOG.info("gateway listening on {}:{} ({} API keys, topics {} and {}, Kafka {})", config.host(), server.port(), keys.size(),
+        spans.name(), releases.name(), config.kafkaBootstrap());
+    return new Gateway(server, publisher, List.of(spans, releases));
   }
 
   public int port() {
     return server.port();
   }
 
-  private static Supplier<GatewayServer.Readiness> readiness(SpanPublisher publisher, String registryUrl) {
+  private static Supplier<GatewayServer.Readiness> readiness(KafkaPublisher publisher, String spansTopic, String registryUrl) {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     return () -> {
       Map<String, String> checks = new LinkedHashMap<>();
-      boolean kafka = publisher.topicReachable(Duration.ofSeconds(2));
-      checks.put("kafka", kafka ? "up" : "topic " + publisher.topic() + " unreachable");
+      boolean kafka = publisher.topicReachable(spansTopic, Duration.ofSeconds(2));
+      checks.put("kafka", kafka ? "up" : "topic " + spansTopic + " unreachable");
       boolean registryUp;
       try {
         int status = http.send(HttpRequest.newBuilder(URI.create(registryUrl + "/subjects")).timeout(Duration.ofSeconds(2)).GET().build(),
@@ -110,6 +124,7 @@ public final class Gateway implements AutoCloseable {
   public void close() {
     server.close();
     publisher.close();
+    topics.forEach(Topic::close);
   }
 
   public static void main(String[] args) throws InterruptedException {

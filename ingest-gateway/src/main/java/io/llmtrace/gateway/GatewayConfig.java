@@ -24,13 +24,14 @@ import java.util.Map;
  *   <tr><td>llmtrace.kafka.bootstrap</td><td>127.0.0.1:9092</td></tr>
  *   <tr><td>llmtrace.schema.registry.url</td><td>http://127.0.0.1:8081/apis/ccompat/v7</td></tr>
  *   <tr><td>llmtrace.topics.raw</td><td>llm.spans.raw</td></tr>
+ *   <tr><td>llmtrace.topics.releases</td><td>llm.releases (release markers of POST /v1/releases)</td></tr>
  *   <tr><td>llmtrace.kafka.producer.*</td><td>raw producer overrides (acks and idempotence stay fixed)</td></tr>
  * </table>
  */
 public record GatewayConfig(
     String host, int port, Path apiKeysFile, long maxBodyBytes, IntakeLimits limits, int spansPerSecond,
     Duration produceTimeout, long maxInFlightBytes, int eventLoops, String kafkaBootstrap, String registryUrl,
-    String rawTopic, Map<String, String> producerOverrides) {
+    String rawTopic, String releasesTopic, Map<String, String> producerOverrides) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 4318;
@@ -39,6 +40,7 @@ public record GatewayConfig(
   public static final Duration DEFAULT_PRODUCE_TIMEOUT = Duration.ofSeconds(5);
   public static final long DEFAULT_MAX_IN_FLIGHT = 48L * 1024 * 1024;
   public static final String DEFAULT_RAW_TOPIC = "llm.spans.raw";
+  public static final String DEFAULT_RELEASES_TOPIC = "llm.releases";
 
   public static GatewayConfig from(Settings settings) {
     IntakeLimits defaults = IntakeLimits.defaults();
@@ -65,6 +67,7 @@ public record GatewayConfig(
         settings.string("llmtrace.kafka.bootstrap", "127.0.0.1:9092"),
         settings.string("llmtrace.schema.registry.url", "http://127.0.0.1:8081/apis/ccompat/v7"),
         settings.string("llmtrace.topics.raw", DEFAULT_RAW_TOPIC),
+        settings.string("llmtrace.topics.releases", DEFAULT_RELEASES_TOPIC),
         settings.withPrefix("llmtrace.kafka.producer."));
   }
 }

@@ -2,6 +2,7 @@ package io.llmtrace.gateway;
 
 import io.llmtrace.gateway.auth.ApiKeys;
 import io.llmtrace.schemas.avro.LlmSpan;
+import io.llmtrace.schemas.avro.ReleaseMarker;
 import io.llmtrace.schemas.config.Settings;
 import io.llmtrace.schemas.serde.AvroSerdes;
 import io.llmtrace.stack.Await;
@@ -21,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -29,7 +31,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * A gateway started in-process against the shared stack, with its own raw topic and three API keys:
+ * A gateway started in-process against the shared stack, with its own raw and releases topics and three API keys:
  * {@link #KEY} (tenant acme, environments production and staging), {@link #SLOW_KEY} (5 spans/s) and
  * {@link #GLOBEX_KEY} (tenant globex, any environment).
  */
@@ -41,14 +43,16 @@ final class GatewayFixture implements AutoCloseable {
 
   final StackEndpoints stack;
   final String topic;
+  final String releasesTopic;
   final Gateway gateway;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   GatewayFixture(StackEndpoints stack, TestNames names, Map<String, String> overrides) {
     this.stack = stack;
     this.topic = names.topic("raw");
+    this.releasesTopic = names.topic("releases");
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
-      admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+      admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1), new NewTopic(releasesTopic, 3, (short) 1))).all().get();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -59,6 +63,7 @@ final class GatewayFixture implements AutoCloseable {
         "llmtrace.kafka.bootstrap", stack.kafkaBootstrap(),
         "llmtrace.schema.registry.url", stack.schemaRegistryUrl(),
         "llmtrace.topics.raw", topic,
+        "llmtrace.topics.releases", releasesTopic,
         "llmtrace.gateway.event-loops", "2"));
     settings.putAll(overrides);
     this.gateway = Gateway.start(GatewayConfig.from(Settings.of(settings)));
@@ -148,6 +153,32 @@ final class GatewayFixture implements AutoCloseable {
       });
     }
     return spans;
+  }
+
+  /**
+   * Reads the releases topic from the beginning until a marker matches {@code last} (or fails after 60 s);
+   * returns every record read, in partition order.
+   */
+  List<ConsumerRecord<String, ReleaseMarker>> readReleasesUntil(Predicate<ReleaseMarker> last) {
+    Map<String, Object> config = Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap(),
+        ConsumerConfig.GROUP_ID_CONFIG, releasesTopic + ".reader." + System.nanoTime(),
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    List<ConsumerRecord<String, ReleaseMarker>> records = new ArrayList<>();
+    try (KafkaConsumer<String, ReleaseMarker> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+        AvroSerdes.specific(ReleaseMarker.class, Map.of("schema.registry.url", stack.schemaRegistryUrl()), false).deserializer())) {
+      consumer.subscribe(Set.of(releasesTopic));
+      Await.until(Duration.ofSeconds(60), "the expected release marker on " + releasesTopic, () -> {
+        boolean found = false;
+        for (ConsumerRecord<String, ReleaseMarker> record : consumer.poll(Duration.ofMillis(200))) {
+          records.add(record);
+          found |= last.test(record.value());
+        }
+        return found;
+      });
+    }
+    return records;
   }
 
   @Override

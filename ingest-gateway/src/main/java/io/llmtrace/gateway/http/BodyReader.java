@@ -15,7 +15,7 @@ final class BodyReader {
 
   BodyReader(HttpServerRequest request, long limit, Handler<Buffer> onBody, Handler<Void> onTooLarge, Handler<Throwable> onError) {
     // Size the buffer from Content-Length when there is one (a gzip body grows, the buffer with it).
-    long declared = contentLength(request.getHeader("Content-Length"));
+    long declared = declaredLength(request);
     body = Buffer.buffer((int) Math.min(declared > 0 ? declared : 8 * 1024, limit));
     request.handler(chunk -> {
       if (done) {
@@ -43,7 +43,9 @@ final class BodyReader {
     });
   }
 
-  private static long contentLength(String header) {
+  /** The Content-Length header's value; -1 when there is none or it is not a number. */
+  static long declaredLength(HttpServerRequest request) {
+    String header = request.getHeader("Content-Length");
     try {
       return header == null ? -1 : Long.parseLong(header.strip());
     } catch (NumberFormatException e) {

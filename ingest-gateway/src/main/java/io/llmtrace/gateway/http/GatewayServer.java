@@ -4,7 +4,11 @@ import io.llmtrace.gateway.auth.ApiKeys;
 import io.llmtrace.gateway.auth.RateLimiter;
 import io.llmtrace.gateway.intake.SpanDecoder;
 import io.llmtrace.gateway.metrics.GatewayMetrics;
-import io.llmtrace.gateway.publish.SpanPublisher;
+import io.llmtrace.gateway.publish.KafkaPublisher;
+import io.llmtrace.gateway.publish.Topic;
+import io.llmtrace.gateway.release.ReleaseIntake;
+import io.llmtrace.schemas.avro.LlmSpan;
+import io.llmtrace.schemas.avro.ReleaseMarker;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,14 +25,16 @@ import java.util.function.Supplier;
 
 /**
  * The gateway's HTTP server (Vert.x on Netty): one server instance per event loop sharing the port.
- * Routes the two intake endpoints to {@link IntakeHandler} and serves {@code /healthz} (process up),
+ * Routes the two span intake endpoints to {@link IntakeHandler} and release markers to
+ * {@link ReleaseHandler}, and serves {@code /healthz} (process up),
  * {@code /readyz} (Kafka and the schema registry reachable) and {@code /metrics} (Prometheus).
  */
 public final class GatewayServer implements AutoCloseable {
 
   /** What the server needs besides its port: built by the composition root. */
   public record Parts(ApiKeys keys, int defaultSpansPerSecond, long maxBodyBytes, SpanDecoder nativeDecoder, SpanDecoder otlpProtobufDecoder, SpanDecoder otlpJsonDecoder,
-      SpanPublisher publisher, GatewayMetrics metrics, Supplier<Readiness> readiness) {}
+      ReleaseIntake releaseIntake, KafkaPublisher publisher, Topic<LlmSpan> spans, Topic<ReleaseMarker> releases,
+      GatewayMetrics metrics, Supplier<Readiness> readiness) {}
 
   /** The outcome of a readiness probe; {@code detail} names each dependency and its state. */
   public record Readiness(boolean ready, Map<String, String> detail) {}
@@ -44,12 +50,16 @@ public final class GatewayServer implements AutoCloseable {
   /** Starts listening; returns once every event loop's server is bound. */
   public static GatewayServer start(String host, int port, int eventLoops, Parts parts) {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(4));
-    IntakeHandler intake = new IntakeHandler(parts.keys(), new RateLimiter(System::nanoTime), parts.defaultSpansPerSecond(),
+    // One limiter: a key's release markers draw on the same per-key budget as its spans.
+    RateLimiter rateLimiter = new RateLimiter(System::nanoTime);
+    IntakeHandler intake = new IntakeHandler(parts.keys(), rateLimiter, parts.defaultSpansPerSecond(),
         parts.maxBodyBytes(), Map.of(
             Protocol.NATIVE, parts.nativeDecoder(),
             Protocol.OTLP_PROTOBUF, parts.otlpProtobufDecoder(),
             Protocol.OTLP_JSON, parts.otlpJsonDecoder()),
-        parts.publisher(), parts.metrics());
+        parts.publisher(), parts.spans(), parts.metrics());
+    ReleaseHandler releases = new ReleaseHandler(parts.keys(), rateLimiter, parts.defaultSpansPerSecond(), parts.releaseIntake(),
+        parts.publisher(), parts.releases(), parts.metrics());
     int[] boundPort = {port};
     HttpServerOptions options = new HttpServerOptions()
         .setHost(host)
@@ -65,7 +75,7 @@ public final class GatewayServer implements AutoCloseable {
         @Override
         public Future<?> start() {
           HttpServer server = vertx.createHttpServer(options)
-              .requestHandler(request -> route(vertx, request, intake, parts));
+              .requestHandler(request -> route(vertx, request, intake, releases, parts));
           return server.listen().onSuccess(bound -> boundPort[0] = bound.actualPort());
         }
       }, new DeploymentOptions().setInstances(eventLoops)).await(30, TimeUnit.SECONDS);
@@ -76,7 +86,7 @@ public final class GatewayServer implements AutoCloseable {
     return new GatewayServer(vertx, boundPort[0]);
   }
 
-  private static void route(Vertx vertx, HttpServerRequest request, IntakeHandler intake, Parts parts) {
+  private static void route(Vertx vertx, HttpServerRequest request, IntakeHandler intake, ReleaseHandler releases, Parts parts) {
     String path = request.path();
     HttpMethod method = request.method();
     switch (path) {
@@ -84,7 +94,14 @@ public final class GatewayServer implements AutoCloseable {
         if (method == HttpMethod.POST) {
           intake.handle(request, path, path.equals("/v1/traces"));
         } else {
-          plain(request, 405, "application/json", "{\"code\":\"method_not_allowed\",\"message\":\"use POST\"}");
+          methodNotAllowed(request);
+        }
+      }
+      case ReleaseHandler.ENDPOINT -> {
+        if (method == HttpMethod.POST) {
+          releases.handle(request);
+        } else {
+          methodNotAllowed(request);
         }
       }
       case "/healthz" -> plain(request, 200, "application/json", "{\"status\":\"up\"}");
@@ -97,6 +114,10 @@ public final class GatewayServer implements AutoCloseable {
       case "/metrics" -> plain(request, 200, "text/plain; version=0.0.4; charset=utf-8", parts.metrics().scrape());
       default -> plain(request, 404, "application/json", "{\"code\":\"not_found\",\"message\":\"no such endpoint: " + path.replace("\"", "") + "\"}");
     }
+  }
+
+  private static void methodNotAllowed(HttpServerRequest request) {
+    plain(request, 405, "application/json", "{\"code\":\"method_not_allowed\",\"message\":\"use POST\"}");
   }
 
   private static void plain(HttpServerRequest request, int status, String contentType, String body) {

@@ -9,13 +9,12 @@ import io.llmtrace.gateway.intake.Rejection;
 import io.llmtrace.gateway.intake.SpanDecoder;
 import io.llmtrace.gateway.intake.Tenancy;
 import io.llmtrace.gateway.metrics.GatewayMetrics;
-import io.llmtrace.gateway.publish.SpanPublisher;
+import io.llmtrace.gateway.publish.KafkaPublisher;
+import io.llmtrace.gateway.publish.Topic;
+import io.llmtrace.schemas.avro.LlmSpan;
 import io.micrometer.core.instrument.Timer;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,34 +35,32 @@ import org.slf4j.LoggerFactory;
 final class IntakeHandler {
 
   private static final Logger LOG = LoggerFactory.getLogger(IntakeHandler.class);
-  private static final String RETRY_AFTER_SECONDS = "5";
 
   private final ApiKeys keys;
   private final RateLimiter rateLimiter;
   private final int defaultSpansPerSecond;
   private final long maxBodyBytes;
   private final Map<Protocol, SpanDecoder> decoders;
-  private final SpanPublisher publisher;
+  private final KafkaPublisher publisher;
+  private final Topic<LlmSpan> spans;
   private final GatewayMetrics metrics;
 
   IntakeHandler(ApiKeys keys, RateLimiter rateLimiter, int defaultSpansPerSecond, long maxBodyBytes,
-      Map<Protocol, SpanDecoder> decoders, SpanPublisher publisher, GatewayMetrics metrics) {
+      Map<Protocol, SpanDecoder> decoders, KafkaPublisher publisher, Topic<LlmSpan> spans, GatewayMetrics metrics) {
     this.keys = keys;
     this.rateLimiter = rateLimiter;
     this.defaultSpansPerSecond = defaultSpansPerSecond;
     this.maxBodyBytes = maxBodyBytes;
     this.decoders = decoders;
     this.publisher = publisher;
+    this.spans = spans;
     this.metrics = metrics;
   }
 
   void handle(HttpServerRequest request, String endpoint, boolean otlp) {
-    Exchange exchange = new Exchange(request, endpoint, otlp ? Protocol.OTLP_PROTOBUF : Protocol.NATIVE);
-    Optional<ApiKeys.Entry> key = authenticate(request);
+    Exchange exchange = new Exchange(request, endpoint, otlp ? Protocol.OTLP_PROTOBUF : Protocol.NATIVE, metrics);
+    Optional<ApiKeys.Entry> key = Credentials.authenticate(keys, exchange);
     if (key.isEmpty()) {
-      boolean presented = presentedKey(request) != null;
-      exchange.fail(401, presented ? "unknown_api_key" : "missing_api_key",
-          presented ? "the API key is not valid" : "send an API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'");
       return;
     }
     Protocol protocol = otlp ? otlpProtocol(request.getHeader("Content-Type")) : Protocol.NATIVE;
@@ -73,8 +70,8 @@ final class IntakeHandler {
           + request.getHeader("Content-Type") + "'");
       return;
     }
-    String length = request.getHeader("Content-Length");
-    if (length != null && parseLong(length) > maxBodyBytes) {
+    long length = BodyReader.declaredLength(request);
+    if (length > maxBodyBytes) {
       exchange.fail(413, "body_too_large", "the body has " + length + " bytes; the limit is " + maxBodyBytes);
       return;
     }
@@ -130,40 +127,24 @@ final class IntakeHandler {
     Timer.Sample sample = Timer.start();
     int count = batch.accepted().size();
     try {
-      publisher.publish(batch.accepted()).whenComplete((ok, error) -> exchange.context.runOnContext(v -> {
+      publisher.publish(spans, batch.accepted()).whenComplete((ok, error) -> exchange.context.runOnContext(v -> {
         sample.stop(metrics.produce());
         if (error != null) {
           LOG.debug("publishing {} spans failed: {}", count, error.toString());
-          unavailable(exchange, count, "Kafka did not acknowledge the spans: " + rootMessage(error));
+          unavailable(exchange, count, "Kafka did not acknowledge the spans: " + Exchange.rootMessage(error));
         } else {
           metrics.accepted(exchange.protocol.metricName, count);
           exchange.succeed(count, batch.rejected());
         }
       }));
-    } catch (SpanPublisher.Unavailable e) {
+    } catch (KafkaPublisher.Unavailable e) {
       unavailable(exchange, count, e.getMessage());
     }
   }
 
-  private void unavailable(Exchange exchange, int spans, String message) {
-    metrics.rejected(exchange.protocol.metricName, "unavailable", spans);
-    exchange.request.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);
-    exchange.fail(503, "unavailable", message + "; nothing of this request is guaranteed stored, retry it");
-  }
-
-  private Optional<ApiKeys.Entry> authenticate(HttpServerRequest request) {
-    String presented = presentedKey(request);
-    return presented == null ? Optional.empty() : keys.lookup(presented);
-  }
-
-  private static String presentedKey(HttpServerRequest request) {
-    String authorization = request.getHeader("Authorization");
-    if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      String key = authorization.substring(7).strip();
-      return key.isEmpty() ? null : key;
-    }
-    String key = request.getHeader("X-API-Key");
-    return key == null || key.isBlank() ? null : key.strip();
+  private void unavailable(Exchange exchange, int count, String message) {
+    metrics.rejected(exchange.protocol.metricName, "unavailable", count);
+    exchange.unavailable(message);
   }
 
   private static Protocol otlpProtocol(String contentType) {
@@ -175,66 +156,5 @@ final class IntakeHandler {
       return Protocol.OTLP_PROTOBUF;
     }
     return type.startsWith("application/json") ? Protocol.OTLP_JSON : null;
-  }
-
-  private static long parseLong(String value) {
-    try {
-      return Long.parseLong(value.strip());
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  private static String rootMessage(Throwable error) {
-    Throwable root = error;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
-  }
-
-  /** One request in flight: where to answer and in which protocol. */
-  private final class Exchange {
-    final HttpServerRequest request;
-    final String endpoint;
-    final Context context;
-    Protocol protocol;
-
-    Exchange(HttpServerRequest request, String endpoint, Protocol protocol) {
-      this.request = request;
-      this.endpoint = endpoint;
-      this.protocol = protocol;
-      this.context = Vertx.currentContext();
-    }
-
-    void succeed(int accepted, List<Rejection> rejected) {
-      int status = rejected.isEmpty() || protocol.isOtlp() ? 200 : 207;
-      byte[] body = protocol.isOtlp() ? Responses.otlpSuccess(protocol, rejected) : Responses.nativeSuccess(accepted, rejected);
-      send(status, body);
-    }
-
-    void fail(int status, String code, String message) {
-      fail(status, code, message, List.of());
-    }
-
-    void fail(int status, String code, String message, List<Rejection> rejected) {
-      byte[] body = protocol.isOtlp()
-          ? Responses.otlpStatus(protocol, Responses.grpcCode(status), code, message)
-          : Responses.nativeError(code, message, rejected);
-      if (!request.isEnded()) {
-        // Answered before the body was read: close rather than drain a body we refused.
-        request.response().putHeader("Connection", "close");
-      }
-      send(status, body);
-    }
-
-    private void send(int status, byte[] body) {
-      metrics.request(endpoint, status);
-      HttpServerResponse response = request.response();
-      if (response.ended() || response.closed()) {
-        return;
-      }
-      response.setStatusCode(status).putHeader("Content-Type", protocol.contentType).end(Buffer.buffer(body));
-    }
   }
 }

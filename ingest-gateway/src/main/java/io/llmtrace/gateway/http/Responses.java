@@ -11,11 +11,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 
 /**
  * Response bodies. Native endpoints answer JSON: {@code {"accepted":n,"rejected":[{index,path,reason}]}}
- * on success and {@code {"code":"...","message":"...","rejected":[...]}} on error. OTLP endpoints answer
+ * (releases: {@code {"release_id":"...","released_at":"..."}}) on success and {@code {"code":"...","message":"...","rejected":[...]}} on error. OTLP endpoints answer
  * what OTLP/HTTP clients parse: {@code ExportTraceServiceResponse} (with {@code partial_success} when
  * spans were rejected) or a {@code google.rpc.Status}, in the request's encoding.
  */
@@ -36,6 +37,14 @@ final class Responses {
     body.put("accepted", accepted);
     body.put("rejected_count", rejected.size());
     body.set("rejected", rejections(rejected));
+    return bytes(body);
+  }
+
+  /** {@code POST /v1/releases} once Kafka acknowledged: the id (assigned when the caller gave none) and the time. */
+  static byte[] releaseAccepted(String releaseId, Instant releasedAt) {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("release_id", releaseId);
+    body.put("released_at", releasedAt.toString());
     return bytes(body);
   }
 

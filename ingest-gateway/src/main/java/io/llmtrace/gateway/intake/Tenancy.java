@@ -19,15 +19,23 @@ public final class Tenancy {
       if (principal.projectId() != null) {
         span.setProjectId(principal.projectId());
       }
-      String environment = span.getEnvironment() == null || span.getEnvironment().isBlank()
-          ? principal.defaultEnvironment()
-          : span.getEnvironment();
-      if (environment != null && !principal.mayWrite(environment)) {
-        throw new InvalidRequestException(403, "environment_forbidden",
-            "API key " + principal.keyId() + " may not write to environment '" + environment + "' (allowed: "
-                + String.join(", ", principal.environments()) + ")");
-      }
-      span.setEnvironment(environment);
+      span.setEnvironment(environment(principal, span.getEnvironment()));
     }
+  }
+
+  /**
+   * The environment a record goes to: the one it names, or the key's default when it names none (null
+   * when the key has no default either).
+   *
+   * @throws InvalidRequestException with status 403 when the key may not write to that environment
+   */
+  public static String environment(Principal principal, String requested) {
+    String environment = requested == null || requested.isBlank() ? principal.defaultEnvironment() : requested;
+    if (environment != null && !principal.mayWrite(environment)) {
+      throw new InvalidRequestException(403, "environment_forbidden",
+          "API key " + principal.keyId() + " may not write to environment '" + environment + "' (allowed: "
+              + String.join(", ", principal.environments()) + ")");
+    }
+    return environment;
   }
 }

@@ -41,6 +41,14 @@ public final class Truncator {
     return cut;
   }
 
+  /** {@code text} cut to {@code maxChars} with the visible marker, or as it is when it is not longer. */
+  public static String cut(CharSequence text, int maxChars) {
+    if (text.length() <= maxChars) {
+      return text.toString();
+    }
+    return text.subSequence(0, maxChars) + "…[truncated " + (text.length() - maxChars) + " chars]";
+  }
+
   private boolean hasLongText(Object value) {
     if (value instanceof CharSequence text) {
       return text.length() > maxChars;
@@ -105,7 +113,7 @@ public final class Truncator {
         return value;
       }
       cut.add(path);
-      return text.subSequence(0, maxChars) + "…[truncated " + (text.length() - maxChars) + " chars]";
+      return cut(text, maxChars);
     }
     if (value instanceof IndexedRecord nested) {
       walkRecord(nested, path + ".", cut);

@@ -17,7 +17,10 @@ import java.util.concurrent.ConcurrentMap;
  * What the gateway counts, exposed at {@code GET /metrics} in the Prometheus text format. Alert on
  * the ratio {@code llmtrace_gateway_spans_rejected_total / (accepted + rejected)} per reason (bad
  * producers), on {@code llmtrace_gateway_requests_total{status="503"}} (Kafka trouble: callers are
- * being told to retry) and on the p99 of {@code llmtrace_gateway_produce_seconds}.
+ * being told to retry) and on the p99 of {@code llmtrace_gateway_produce_seconds}. Release markers
+ * ({@code POST /v1/releases}) are counted apart, in {@code llmtrace_gateway_releases_accepted_total} and
+ * {@code llmtrace_gateway_releases_rejected_total{reason}}: any rejection there deserves a look, since
+ * a deploy script whose markers are refused silently breaks the "before a release" baselines.
  */
 public final class GatewayMetrics {
 
@@ -55,6 +58,15 @@ public final class GatewayMetrics {
     counter("llmtrace.gateway.spans.rejected", "protocol", protocol, "reason", reason).increment(spans);
   }
 
+  public void releaseAccepted() {
+    counter("llmtrace.gateway.releases.accepted", null, null, null, null).increment();
+  }
+
+  /** @param reason invalid (400/413), environment_forbidden, rate_limited or unavailable */
+  public void releaseRejected(String reason) {
+    counter("llmtrace.gateway.releases.rejected", "reason", reason, null, null).increment();
+  }
+
   public void requestBytes(long bytes) {
     requestBytes.record(bytes);
   }
@@ -70,12 +82,18 @@ public final class GatewayMetrics {
   private static final java.util.Map<String, String> DESCRIPTIONS = java.util.Map.of(
       "llmtrace.gateway.requests", "Intake requests answered, by endpoint and HTTP status",
       "llmtrace.gateway.spans.accepted", "Spans acknowledged by Kafka and answered with 2xx",
-      "llmtrace.gateway.spans.rejected", "Spans not stored, by reason (invalid_span, rate_limited, unavailable)");
+      "llmtrace.gateway.spans.rejected", "Spans not stored, by reason (invalid_span, rate_limited, unavailable)",
+      "llmtrace.gateway.releases.accepted", "Release markers acknowledged by Kafka and answered with 202",
+      "llmtrace.gateway.releases.rejected",
+      "Release markers not stored, by reason (invalid, environment_forbidden, rate_limited, unavailable)");
 
   private Counter counter(String name, String k1, String v1, String k2, String v2) {
     String id = name + '|' + v1 + '|' + v2;
     return counters.computeIfAbsent(id, ignored -> {
-      Counter.Builder builder = Counter.builder(name).description(DESCRIPTIONS.get(name)).tag(k1, v1);
+      Counter.Builder builder = Counter.builder(name).description(DESCRIPTIONS.get(name));
+      if (k1 != null) {
+        builder.tag(k1, v1);
+      }
       if (k2 != null) {
         builder.tag(k2, v2);
       }

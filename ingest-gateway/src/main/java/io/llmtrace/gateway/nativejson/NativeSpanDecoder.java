@@ -49,7 +49,8 @@ public final class NativeSpanDecoder {
    */
   private static final Map<String, Object> SERVER_OWNED = serverOwned();
 
-  private static final JsonFactory JSON = JsonFactory.builder()
+  /** Shared with {@link NativeRecordDecoder}: every native JSON body is parsed under the same limits. */
+  static final JsonFactory JSON = JsonFactory.builder()
       .streamReadConstraints(StreamReadConstraints.builder()
           .maxNestingDepth(MAX_NESTING_DEPTH)
           .maxNumberLength(MAX_NUMBER_CHARS)
@@ -180,13 +181,13 @@ public final class NativeSpanDecoder {
     }
   }
 
-  private static InvalidRequestException truncated(JsonParser parser) {
+  static InvalidRequestException truncated(JsonParser parser) {
     return new InvalidRequestException(JsonErrors.INVALID_JSON,
         "unexpected end of input " + JsonErrors.at(parser.currentLocation()) + " (truncated JSON?)");
   }
 
   /** Closing hands the parser's buffers back for reuse; a byte-array source has nothing that can fail. */
-  private static void closeQuietly(JsonParser parser) {
+  static void closeQuietly(JsonParser parser) {
     if (parser != null) {
       try {
         parser.close();
@@ -197,7 +198,7 @@ public final class NativeSpanDecoder {
   }
 
   /** @return where the JSON starts (after a UTF-8 byte order mark, which RFC 8259 lets parsers ignore) */
-  private static int checkEncoding(byte[] body) {
+  static int checkEncoding(byte[] body) {
     int start = body.length >= 3 && (body[0] & 0xFF) == 0xEF && (body[1] & 0xFF) == 0xBB && (body[2] & 0xFF) == 0xBF ? 3 : 0;
     // A NUL can never start UTF-8 JSON; among the first bytes it means UTF-16 or UTF-32.
     for (int i = start; i < Math.min(body.length, start + 4); i++) {

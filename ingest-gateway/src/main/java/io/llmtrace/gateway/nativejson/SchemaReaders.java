@@ -43,38 +43,56 @@ final class SchemaReaders {
    *     and the field gets the given value (null allowed)
    */
   static RecordReader forRecord(Schema schema, GenericData data, Map<String, Object> serverOwned) {
+    return forRecord(schema, data, serverOwned, Set.of());
+  }
+
+  /**
+   * @param optional top-level fields without a schema default that the payload may still leave out (or
+   *     send as null): the record keeps null there for the caller to fill (a generated id, "now")
+   */
+  static RecordReader forRecord(Schema schema, GenericData data, Map<String, Object> serverOwned, Set<String> optional) {
     for (String name : serverOwned.keySet()) {
       if (schema.getField(name) == null) {
         throw new IllegalArgumentException("server-owned field " + name + " is not in " + schema.getFullName());
       }
     }
-    return new SchemaReaders(data).record(schema, serverOwned);
+    for (String name : optional) {
+      if (schema.getField(name) == null || serverOwned.containsKey(name)) {
+        throw new IllegalArgumentException("optional field " + name + " is not in " + schema.getFullName() + " or is server-owned");
+      }
+    }
+    return new SchemaReaders(data).record(schema, serverOwned, optional);
   }
 
-  private RecordReader record(Schema schema, Map<String, Object> serverOwned) {
+  private RecordReader record(Schema schema, Map<String, Object> serverOwned, Set<String> optional) {
+    boolean plain = serverOwned.isEmpty() && optional.isEmpty();
     RecordReader known = records.get(schema.getFullName());
-    if (known != null && serverOwned.isEmpty()) {
+    if (known != null && plain) {
       return known;
     }
     RecordReader reader = new RecordReader(schema.getFullName(), factory(schema));
-    if (serverOwned.isEmpty()) {
+    if (plain) {
       records.put(schema.getFullName(), reader);
     }
     List<RecordReader.Slot> slots = new ArrayList<>();
     for (Schema.Field field : schema.getFields()) {
-      slots.add(slot(field, serverOwned));
+      slots.add(slot(field, serverOwned, optional));
     }
     reader.bind(slots);
     return reader;
   }
 
-  private RecordReader.Slot slot(Schema.Field field, Map<String, Object> serverOwned) {
+  private RecordReader.Slot slot(Schema.Field field, Map<String, Object> serverOwned, Set<String> optional) {
     String segment = "." + field.name();
     ValueReader reader = reader(field.schema(), field.name());
     if (serverOwned.containsKey(field.name())) {
       Object fixed = serverOwned.get(field.name());
       return new RecordReader.Slot(field.pos(), field.name(), segment, reader, RecordReader.Fill.SERVER_OWNED,
           fixed == null ? null : () -> fixed);
+    }
+    if (optional.contains(field.name())) {
+      // A default of "nothing": absent and null both leave the new record's null in place.
+      return new RecordReader.Slot(field.pos(), field.name(), segment, reader, RecordReader.Fill.DEFAULT, null);
     }
     if (!field.hasDefaultValue()) {
       return new RecordReader.Slot(field.pos(), field.name(), segment, reader, RecordReader.Fill.REQUIRED, null);
@@ -118,7 +136,7 @@ final class SchemaReaders {
       case ENUM -> symbols(schema);
       case ARRAY -> new ValueReader.ArrayOf(reader(schema.getElementType(), where));
       case MAP -> new ValueReader.MapOf(reader(schema.getValueType(), where));
-      case RECORD -> record(schema, Map.of());
+      case RECORD -> record(schema, Map.of(), Set.of());
       case UNION -> union(schema, where);
       case NULL, BYTES, FIXED -> throw unsupported(schema, where);
     };

@@ -18,6 +18,7 @@
  *       microseconds or RFC 3339 strings, truncated to microseconds.
  * </ul>
  * A bad span becomes a rejection naming its JSONPath ({@code $.spans[3].usage.input_tokens}) and the
- * rest of the batch goes on.
+ * rest of the batch goes on. {@code NativeRecordDecoder} applies the same rules to a body that is one
+ * record ({@code POST /v1/releases}: a ReleaseMarker, {@code $.released_at}).
  */
 package io.llmtrace.gateway.nativejson;

@@ -1,6 +1,5 @@
 package io.llmtrace.gateway.publish;
 
-import io.llmtrace.schemas.avro.LlmSpan;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,17 +18,18 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Writes accepted spans to the raw topic and tells when every one of them is durable. Spans are
- * serialized and handed to the producer on a few sender threads, keyed by trace id, and admitted only
- * while the bytes in flight stay under a bound well below the producer's buffer and the send queue is
- * not full: a slow or absent broker shows up as {@link Unavailable} right away or as a failed future
- * after the produce timeout, never as an unbounded queue or a blocked event loop.
+ * Writes accepted records (spans to the raw topic, release markers to the releases topic) and tells
+ * when every one of them is durable. Records are serialized and handed to the one producer on a few
+ * sender threads, keyed as their {@link Topic} says, and admitted only while the bytes in flight stay
+ * under a bound well below the producer's buffer and the send queue is not full: a slow or absent
+ * broker shows up as {@link Unavailable} right away or as a failed future after the produce timeout,
+ * never as an unbounded queue or a blocked event loop. All topics share the producer, its buffer and
+ * that bound, so a release marker is exactly as durable as a span when the gateway answers 2xx.
  */
-public final class SpanPublisher implements AutoCloseable {
+public final class KafkaPublisher implements AutoCloseable {
 
   /** Producer settings the durability promise depends on; overrides cannot weaken them. */
   static final Map<String, Object> REQUIRED = Map.of(
@@ -37,8 +37,6 @@ public final class SpanPublisher implements AutoCloseable {
       ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
 
   private final Producer<String, byte[]> producer;
-  private final Serializer<LlmSpan> serializer;
-  private final String topic;
   private final long maxInFlightBytes;
   private final AtomicLong inFlightBytes = new AtomicLong();
   private final Duration produceTimeout;
@@ -53,17 +51,14 @@ public final class SpanPublisher implements AutoCloseable {
     }
   }
 
-  public SpanPublisher(Producer<String, byte[]> producer, Serializer<LlmSpan> serializer, String topic, long maxInFlightBytes,
-      Duration produceTimeout, int senderThreads) {
+  public KafkaPublisher(Producer<String, byte[]> producer, long maxInFlightBytes, Duration produceTimeout, int senderThreads) {
     this.producer = producer;
-    this.serializer = serializer;
-    this.topic = topic;
     this.maxInFlightBytes = maxInFlightBytes;
     this.produceTimeout = produceTimeout;
     AtomicInteger threadNumber = new AtomicInteger();
     this.sender = new ThreadPoolExecutor(senderThreads, senderThreads, 0, TimeUnit.MILLISECONDS,
         new ArrayBlockingQueue<>(SEND_QUEUE), runnable -> {
-          Thread thread = new Thread(runnable, "span-sender-" + threadNumber.incrementAndGet());
+          Thread thread = new Thread(runnable, "kafka-sender-" + threadNumber.incrementAndGet());
           thread.setDaemon(true);
           return thread;
         });
@@ -99,39 +94,39 @@ public final class SpanPublisher implements AutoCloseable {
   }
 
   /**
-   * Serializes and sends {@code spans} on the sender threads, never on the caller's: a producer that
-   * has lost its metadata blocks in {@code send()}, and that must not stall an event loop. The future
-   * completes when the broker acknowledged all of them (acks=all) and fails with the first error, or
-   * when the produce timeout passed, whichever comes first.
+   * Serializes and sends {@code values} to {@code topic} on the sender threads, never on the caller's: a
+   * producer that has lost its metadata blocks in {@code send()}, and that must not stall an event loop.
+   * The future completes when the broker acknowledged all of them (acks=all) and fails with the first
+   * error, or when the produce timeout passed, whichever comes first.
    *
    * @throws Unavailable when the batch cannot even be queued for sending; nothing of it was sent
    */
-  public CompletableFuture<Void> publish(List<LlmSpan> spans) {
+  public <V> CompletableFuture<Void> publish(Topic<V> topic, List<V> values) {
     long deadline = System.nanoTime() + produceTimeout.toNanos();
     CompletableFuture<Void> done = new CompletableFuture<>();
     try {
-      sender.execute(() -> send(spans, deadline, done));
+      sender.execute(() -> send(topic, values, deadline, done));
     } catch (RejectedExecutionException e) {
       throw new Unavailable("Kafka is not keeping up: " + SEND_QUEUE + " batches already wait for the sender", e);
     }
     return done.orTimeout(produceTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
   }
 
-  private void send(List<LlmSpan> spans, long deadline, CompletableFuture<Void> done) {
+  private <V> void send(Topic<V> topic, List<V> values, long deadline, CompletableFuture<Void> done) {
     if (System.nanoTime() > deadline) {
       done.completeExceptionally(new Unavailable("the batch waited longer than " + produceTimeout + " for the sender", null));
       return;
     }
-    List<ProducerRecord<String, byte[]>> records = new ArrayList<>(spans.size());
+    List<ProducerRecord<String, byte[]>> records = new ArrayList<>(values.size());
     long bytes = 0;
     try {
-      for (LlmSpan span : spans) {
-        byte[] value = serializer.serialize(topic, span);
+      for (V item : values) {
+        byte[] value = topic.serializer().serialize(topic.name(), item);
         bytes += value.length;
-        records.add(new ProducerRecord<>(topic, span.getTraceId(), value));
+        records.add(new ProducerRecord<>(topic.name(), topic.key().apply(item), value));
       }
     } catch (RuntimeException e) {
-      done.completeExceptionally(new Unavailable("cannot serialize spans for " + topic + ": " + e.getMessage(), e));
+      done.completeExceptionally(new Unavailable("cannot serialize records for " + topic.name() + ": " + e.getMessage(), e));
       return;
     }
     long reserved = bytes;
@@ -169,7 +164,7 @@ public final class SpanPublisher implements AutoCloseable {
   }
 
   /** True when the topic's partition metadata can be fetched within {@code timeout}. */
-  public boolean topicReachable(Duration timeout) {
+  public boolean topicReachable(String topic, Duration timeout) {
     CompletableFuture<Integer> partitions = CompletableFuture.supplyAsync(() -> producer.partitionsFor(topic).size());
     try {
       return partitions.get(timeout.toMillis(), TimeUnit.MILLISECONDS) > 0;
@@ -181,10 +176,6 @@ public final class SpanPublisher implements AutoCloseable {
     }
   }
 
-  public String topic() {
-    return topic;
-  }
-
   @Override
   public void close() {
     sender.shutdown();
@@ -194,6 +185,5 @@ public final class SpanPublisher implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     producer.close(Duration.ofSeconds(10));
-    serializer.close();
   }
 }
