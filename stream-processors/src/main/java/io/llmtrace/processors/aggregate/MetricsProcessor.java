@@ -51,6 +51,7 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
 
   static final long MAX_FUTURE_MS = Duration.ofMinutes(5).toMillis();
   static final int SWEEP_BATCH = 5_000;
+  static final int SWEEP_MIN = 200;
   /** {@code lastRecordWall} before the task has seen its first record or punctuation. */
   private static final long NOT_YET = Long.MIN_VALUE;
   private static final String WATERMARK = "watermark";
@@ -299,20 +300,37 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
     });
   }
 
-  /** Forgets attributions past their retention and counted traces whose window has closed, a slice per call. */
+  /**
+   * Forgets attributions past their retention and counted traces whose window has closed, a slice of each
+   * store per call: attributions walked once per retention (one is forgotten at most a retention late; a
+   * late one is only a lookup that still succeeds), counted traces once per window + grace.
+   */
   private void sweep() {
     long expireBefore = watermark == Long.MIN_VALUE ? Long.MIN_VALUE : watermark - config.attributionRetention().toMillis();
-    attributionSweep = sweep(attribution, attributionSweep, a -> a.getEventTimeMs() < expireBefore);
-    countedSweep = sweep(counted, countedSweep, t -> windowOf(t.getStartTime().toEpochMilli()) + size <= closed);
+    attributionSweep = sweep(attribution, attributionSweep, sweepBatch(attribution.approximateNumEntries(), config.attributionRetention(),
+        config.punctuateInterval()), a -> a.getEventTimeMs() < expireBefore);
+    countedSweep = sweep(counted, countedSweep, sweepBatch(counted.approximateNumEntries(), config.size().plus(config.grace()),
+        config.punctuateInterval()), t -> windowOf(t.getStartTime().toEpochMilli()) + size <= closed);
   }
 
-  private static <V> String sweep(KeyValueStore<String, V> store, String from, java.util.function.Predicate<V> expired) {
+  /**
+   * Entries one sweep visits so that it walks a store of {@code entries} once per {@code walk} of punctuations,
+   * between {@link #SWEEP_MIN} and {@link #SWEEP_BATCH}. Punctuations come once per second of stream time while
+   * a backlog is replayed (and once per second of the wall clock): a fixed 5,000 from each store decoded about
+   * nine entries per span in the benchmark (docs/BENCHMARKS.md, "Windowed metrics"), 45% of the stream thread.
+   */
+  static int sweepBatch(long entries, Duration walk, Duration punctuateInterval) {
+    long punctuationsPerWalk = Math.max(1, walk.toMillis() / Math.max(1, punctuateInterval.toMillis()));
+    return (int) Math.max(SWEEP_MIN, Math.min(SWEEP_BATCH, entries / punctuationsPerWalk + 1));
+  }
+
+  private static <V> String sweep(KeyValueStore<String, V> store, String from, int batch, java.util.function.Predicate<V> expired) {
     List<String> gone = new ArrayList<>();
     String last = null;
     int seen = 0;
     boolean more;
     try (KeyValueIterator<String, V> slice = from == null ? store.all() : store.range(from, null)) {
-      while (slice.hasNext() && seen < SWEEP_BATCH) {
+      while (slice.hasNext() && seen < batch) {
         KeyValue<String, V> entry = slice.next();
         if (entry.key.equals(from)) {
           continue;

@@ -140,6 +140,43 @@ class MetricsTopologyTest {
   }
 
   @Test
+  void attributionsPastTheirRetentionAreForgottenAcrossMoreThanOneSweepSlice() {
+    MetricsConfig.Windows d = MetricsConfig.Windows.defaults();
+    MetricsConfig.Windows windows = new MetricsConfig.Windows(d.size(), d.grace(), d.idleCloseAfter(), d.groupAttributes(),
+        d.maxGroupsPerTenant(), Duration.ofMinutes(10), d.punctuateInterval());
+    try (MetricsDriver driver = new MetricsDriver(windows)) {
+      // Given more judgeable spans than one sweep visits, all older than the retention once stream time moves on
+      List<LlmSpan> old = new ArrayList<>();
+      for (int i = 0; i < MetricsProcessor.SWEEP_MIN + 100; i++) {
+        old.add(llm(String.format("a%03d", i), T0.plusMillis(100L * i), 50));
+      }
+      driver.pipeAll(old);
+      driver.advanceWallClock(Duration.ofMinutes(11)); // the watermark ignores event times far ahead of the wall clock
+      LlmSpan recent = llm("r001", T0.plusSeconds(660), 50);
+      driver.pipe(recent);
+
+      // When three punctuations pass (one per second of stream time)
+      for (int i = 1; i <= 3; i++) {
+        driver.pipe(llm(String.format("s%03d", i), T0.plusSeconds(660 + 2L * i), 50));
+      }
+      driver.pipe(judge(old.get(0), T0.plusSeconds(670)));
+      driver.pipe(judge(old.get(old.size() - 1), T0.plusSeconds(671)));
+      driver.pipe(judge(recent, T0.plusSeconds(672)));
+
+      // Then the first and the last of the old spans were forgotten, the recent one is still remembered
+      assertThat(driver.counter("llmtrace_metrics_attributed_evaluations")).isEqualTo(1);
+    }
+  }
+
+  private static LlmSpan judge(LlmSpan judged, Instant start) {
+    return LlmSpan.newBuilder(judged).setSpanId("00000000000000e1").setParentSpanId(judged.getSpanId())
+        .setKind(SpanKind.EVALUATION).setName("gen_ai.evaluation").setPrompt(null).setModel(null).setUsage(null).setCost(null)
+        .setStartTime(start).setEndTime(start.plusSeconds(1))
+        .setEvaluations(new ArrayList<>(List.of(Evaluation.newBuilder().setEvaluatorName("faithfulness").setPassed(true)
+            .setScore(0.9).build()))).build();
+  }
+
+  @Test
   void aTenantsGroupsBeyondTheLimitFoldIntoItsOverflowGroup() {
     try (MetricsDriver driver = new MetricsDriver(MetricsDriver.windows(3))) {
       for (int i = 0; i < 5; i++) {
