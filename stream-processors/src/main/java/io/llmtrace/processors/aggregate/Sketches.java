@@ -92,4 +92,16 @@ public final class Sketches {
     DDSketch sketch = toSketch(bins);
     return sketch.isEmpty() ? null : sketch.getValueAtQuantile(q);
   }
+
+  /** Quantile from bins as an index → count map (merged elsewhere, e.g. over an alert rule's window); null when empty. */
+  public static Double quantile(java.util.Map<Integer, Long> bins, long zeros, double q) {
+    UnboundedSizeDenseStore positive = new UnboundedSizeDenseStore();
+    bins.forEach((index, count) -> {
+      if (count > 0) {
+        positive.add(index, count);
+      }
+    });
+    DDSketch sketch = DDSketch.of(MAPPING, new UnboundedSizeDenseStore(), positive, Math.max(0, zeros));
+    return sketch.isEmpty() ? null : sketch.getValueAtQuantile(q);
+  }
 }

@@ -7,11 +7,11 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.util.stream.Collectors;
 
 /** Jackson's binding errors as one line a person can act on: where (path, line, column) and what. */
-final class JsonErrors {
+public final class JsonErrors {
 
   private JsonErrors() {}
 
-  static String describe(JsonProcessingException e) {
+  public static String describe(JsonProcessingException e) {
     StringBuilder message = new StringBuilder();
     if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
       message.append(path(mapping)).append(": ");

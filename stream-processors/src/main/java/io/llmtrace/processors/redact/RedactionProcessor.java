@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * Canaries seen in the input are counted in the summary as detector {@value #CANARY_SEEN}: proof that
  * seeded test traffic flows through the stage. Logs name trace and span ids only, never content.
  */
-final class RedactionProcessor implements Processor<String, byte[], String, Object> {
+public final class RedactionProcessor implements Processor<String, byte[], String, Object> {
 
   static final String CANARY_SEEN = "canary_seen";
   private static final Logger LOG = LoggerFactory.getLogger(RedactionProcessor.class);
@@ -102,7 +102,7 @@ final class RedactionProcessor implements Processor<String, byte[], String, Obje
   }
 
   /** The event the alerting stage pages on; it names where, never what leaked. */
-  static AlertEvent failureEvent(LlmSpan span, int leakedCanaries) {
+  public static AlertEvent failureEvent(LlmSpan span, int leakedCanaries) {
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
     Map<String, String> group = new HashMap<>();
     group.put("tenant_id", span.getTenantId());

@@ -1,0 +1,181 @@
+package io.llmtrace.processors.alert;
+
+import io.llmtrace.processors.common.DeadLetterHeaders;
+import io.llmtrace.processors.common.PipelineTopics;
+import io.llmtrace.processors.common.Topic;
+import io.llmtrace.processors.alert.Sample.Routed;
+import io.llmtrace.schemas.avro.AlertEvent;
+import io.llmtrace.schemas.avro.LlmSpan;
+import io.llmtrace.schemas.avro.MetricWindow;
+import io.llmtrace.schemas.avro.ReleaseMarker;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The alert stage: metric windows (and, for immediate rules, redacted spans and redaction events) →
+ * samples keyed by rule and group → repartitioned by that key → {@link AlertProcessor} → {@code llm.alerts}.
+ * Release markers are a global store, indexed by the version they released, for before-release baselines.
+ */
+public final class AlertTopology {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AlertTopology.class);
+
+  static final String STATES = "alert-rule-states";
+  static final String DIRTY = "alert-dirty-groups";
+  static final String ACTIVE = "alert-active-groups";
+  static final String PROGRESS = "alert-progress";
+  static final String RELEASES = "alert-releases";
+  static final String SAMPLES = "rule-samples";
+
+  private AlertTopology() {}
+
+  public static Topology build(PipelineTopics topics, List<AlertRule> rules, List<String> groupAttributes, Duration evaluateInterval,
+      AlertMeters meters) {
+    AlertRouter router = new AlertRouter(rules, groupAttributes);
+    StreamsBuilder builder = new StreamsBuilder();
+    JsonSerde<RuleState> stateSerde = new JsonSerde<>(RuleState.class);
+    JsonSerde<Routed> routedSerde = new JsonSerde<>(Routed.class);
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATES), Serdes.String(), stateSerde));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DIRTY), Serdes.String(), Serdes.Long()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACTIVE), Serdes.String(), Serdes.Long()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS), Serdes.String(), Serdes.Long()));
+    Topic<String, ReleaseMarker> releaseTopic = topics.releases();
+    builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RELEASES), Serdes.String(),
+            releaseTopic.valueSerde()).withLoggingDisabled(), releaseTopic.name(),
+        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("release-markers"),
+        () -> new ReleaseIndexer(releaseTopic.valueSerde().deserializer(), meters));
+
+    KStream<String, Object> routed = source(builder, topics.metrics(), window -> router.route(window), meters, "metric-windows");
+    if (router.watchesSpans()) {
+      routed = routed.merge(source(builder, topics.redacted(), (LlmSpan span) -> router.route(span), meters, "policy-violations"));
+    }
+    if (router.watchesRedactionEvents()) {
+      routed = routed.merge(source(builder, topics.redactionEvents(), event -> router.route(event), meters, "redaction-failures"));
+    }
+    routed.filter((key, value) -> value instanceof byte[], Named.as("unreadable"))
+        .mapValues(value -> (byte[]) value, Named.as("unreadable-bytes"))
+        .to(topics.deadLetters().name(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dead-letters"));
+    routed.filter((key, value) -> value instanceof Routed, Named.as("samples"))
+        .mapValues(value -> (Routed) value, Named.as("samples-typed"))
+        .repartition(Repartitioned.with(Serdes.String(), routedSerde).withName(SAMPLES))
+        .process(() -> new AlertProcessor(AlertRules.byName(rules), evaluateInterval, meters), Named.as("evaluate"), STATES, DIRTY, ACTIVE,
+            PROGRESS)
+        .to(topics.alerts().name(), Produced.with(topics.alerts().keySerde(), topics.alerts().valueSerde()).withName("alerts"));
+    return builder.build();
+  }
+
+  /** The store key of a release marker: tenant, the dimension it changes, the new value. */
+  static String releaseKey(String tenant, String dimension, String version) {
+    return tenant + "|" + dimension + "|" + version;
+  }
+
+  private static <V> KStream<String, Object> source(StreamsBuilder builder, Topic<String, V> topic, Function<V, List<Routed>> route,
+      AlertMeters meters, String name) {
+    Deserializer<V> values = topic.valueSerde().deserializer();
+    return builder.stream(topic.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(name))
+        .process(() -> new Route<>(values, route, meters), Named.as(name + "-route"));
+  }
+
+  /** Reads a record and forwards its samples keyed by rule group; an unreadable record goes to the dead letters. */
+  private static final class Route<V> implements Processor<String, byte[], String, Object> {
+    private final Deserializer<V> values;
+    private final Function<V, List<Routed>> route;
+    private final AlertMeters meters;
+    private ProcessorContext<String, Object> context;
+
+    Route(Deserializer<V> values, Function<V, List<Routed>> route, AlertMeters meters) {
+      this.values = values;
+      this.route = route;
+      this.meters = meters;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+      this.context = context;
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+      RecordMetadata source = context.recordMetadata().orElseThrow();
+      List<Routed> samples;
+      try {
+        V value = values.deserialize(source.topic(), record.headers(), record.value());
+        if (value == null) {
+          throw new IllegalArgumentException("a record has no value");
+        }
+        samples = route.apply(value);
+      } catch (RuntimeException e) {
+        LOG.debug("dead letter from {}-{}@{}: {}", source.topic(), source.partition(), source.offset(), e.getClass().getSimpleName());
+        meters.deadLetters.increment();
+        context.forward(new Record<String, Object>(record.key(), record.value(), record.timestamp(),
+            DeadLetterHeaders.of(record.headers(), e, source)));
+        return;
+      }
+      for (Routed sample : samples) {
+        context.forward(new Record<String, Object>(AlertRouter.key(sample.rule, sample.group), sample, record.timestamp()));
+      }
+    }
+  }
+
+  /** Keeps every release marker under the versions it released (app version, prompt version). */
+  private static final class ReleaseIndexer implements Processor<String, byte[], Void, Void> {
+    private final Deserializer<ReleaseMarker> values;
+    private final AlertMeters meters;
+    private KeyValueStore<String, ReleaseMarker> store;
+
+    ReleaseIndexer(Deserializer<ReleaseMarker> values, AlertMeters meters) {
+      this.values = values;
+      this.meters = meters;
+    }
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+      store = context.getStateStore(RELEASES);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+      ReleaseMarker marker;
+      try {
+        marker = values.deserialize("releases", record.headers(), record.value());
+      } catch (RuntimeException e) {
+        meters.deadLetters.increment();
+        LOG.warn("unreadable release marker skipped: {}", e.toString());
+        return;
+      }
+      if (marker == null) {
+        return;
+      }
+      if (marker.getAppVersion() != null) {
+        store.put(releaseKey(marker.getTenantId(), "app_version", marker.getAppVersion()), marker);
+      }
+      if (marker.getPromptVersion() != null) {
+        store.put(releaseKey(marker.getTenantId(), "prompt_version", marker.getPromptVersion()), marker);
+      }
+    }
+  }
+
+  /** For tests and docs: the store names. */
+  static Map<String, String> stores() {
+    return Map.of("states", STATES, "dirty", DIRTY, "active", ACTIVE, "progress", PROGRESS, "releases", RELEASES);
+  }
+}
