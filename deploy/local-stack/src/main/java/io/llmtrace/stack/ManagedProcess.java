@@ -98,6 +98,8 @@ final class ManagedProcess {
     if (process == null) {
       return;
     }
+    // A native service runs under a wrapper JVM (NativeChild), which SIGKILL gives no chance to stop it.
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
     try {
       process.waitFor(30, TimeUnit.SECONDS);
@@ -130,6 +132,7 @@ final class ManagedProcess {
         .filter(handle -> handle.info().commandLine().orElse("").contains(MARKER_PROPERTY + "=" + name))
         .ifPresent(handle -> {
           LOG.warn("stopping {} left over from an earlier run (pid {})", name, handle.pid());
+          handle.descendants().forEach(ProcessHandle::destroyForcibly);
           handle.destroyForcibly();
           handle.onExit().orTimeout(30, TimeUnit.SECONDS).join();
         });

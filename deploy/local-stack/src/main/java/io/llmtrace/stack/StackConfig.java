@@ -69,7 +69,8 @@ public record StackConfig(Path workDir, int kafkaPort, int controllerPort, int r
     }
   }
 
-  private static int orFree(int port) {
+  /** {@code port}, or a free port on 127.0.0.1 when it is 0. */
+  static int orFree(int port) {
     if (port != 0) {
       return port;
     }
