@@ -12,9 +12,13 @@ import java.util.function.Supplier;
 /**
  * {@code GET /metrics} (Prometheus text) and {@code GET /health} (JSON; 200 while the application is
  * running or rebalancing, 503 otherwise), as the gateway and the sink serve them. The JDK's HTTP server:
- * two endpoints scraped every few seconds need no framework.
+ * two endpoints scraped every few seconds need no framework. Public for the apps that are not Kafka Streams
+ * (the Alertmanager forwarder), which report their health as a {@link Status}.
  */
-final class AdminServer implements AutoCloseable {
+public final class AdminServer implements AutoCloseable {
+
+  /** A health report: {@code up} decides 200 or 503, {@code json} is the body. */
+  public record Status(boolean up, String json) {}
 
   private final HttpServer server;
 
@@ -23,12 +27,19 @@ final class AdminServer implements AutoCloseable {
   }
 
   static AdminServer start(String host, int port, Supplier<String> metrics, Supplier<StreamsHealth> health) {
+    return serve(host, port, metrics, () -> {
+      StreamsHealth report = health.get();
+      return new Status(report.up(), report.toJson());
+    });
+  }
+
+  public static AdminServer serve(String host, int port, Supplier<String> metrics, Supplier<Status> health) {
     try {
       HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
       server.createContext("/metrics", exchange -> respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get()));
       server.createContext("/health", exchange -> {
-        StreamsHealth report = health.get();
-        respond(exchange, report.up() ? 200 : 503, "application/json", report.toJson());
+        Status report = health.get();
+        respond(exchange, report.up() ? 200 : 503, "application/json", report.json());
       });
       server.start();
       return new AdminServer(server);
@@ -37,7 +48,7 @@ final class AdminServer implements AutoCloseable {
     }
   }
 
-  int port() {
+  public int port() {
     return server.getAddress().getPort();
   }
 

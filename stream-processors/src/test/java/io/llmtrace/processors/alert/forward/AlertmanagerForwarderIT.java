@@ -144,7 +144,10 @@ class AlertmanagerForwarderIT {
         }
         assertThat(counter(restarted.meters(), "llmtrace_alertmanager_posts", "outcome", "rejected")).isZero();
         assertThat(counter(restarted.meters(), "llmtrace_alertmanager_events", "state", "resolved", "result", "delivered")).isEqualTo(2);
-        assertThat(restarted.health().up()).isTrue();
+        String admin = "http://127.0.0.1:" + restarted.adminPort();
+        assertThat(get(admin + "/health")).contains("\"status\":\"UP\"").contains("\"open_episodes\":0");
+        assertThat(get(admin + "/metrics")).contains("llmtrace_alertmanager_posts_total{application=")
+            .contains("llmtrace_alertmanager_open_episodes{").contains("kafka_consumer_fetch_manager_records_lag_max{");
       } finally {
         restarted.close();
       }
