@@ -4,11 +4,12 @@
 --
 -- Roles:
 --   llmtrace_engineer  debugs traces: every column of the (already redacted) spans, the trace index and
---                      the dead letters.
+--                      the dead letters; every column of alerts, releases and the review queue.
 --   llmtrace_product   aggregates only: dimensions and numbers of spans, no prompt/output/tool text, no
---                      ids of end users.
+--                      ids of end users; alerts and releases whole, the review queue without the
+--                      reviewer's note (free text that may quote an output).
 --   llmtrace_auditor   redaction summaries and what the pipeline refused: the redaction columns of spans
---                      and the dead letters, no text. (Alert tables join this role when they exist.)
+--                      and the dead letters, no text; the alerts (redaction failures page through them).
 -- Tenancy: a user of one tenant gets one of the roles above plus a row policy on tenant_id. Once a table
 -- has any row policy, ClickHouse hides every row from users no policy covers, so the cross-tenant roles
 -- get an explicit "all rows" policy.
@@ -28,6 +29,10 @@ GRANT SELECT ON llmtrace.traces TO llmtrace_engineer;
 GRANT SELECT ON llmtrace.metrics_1m TO llmtrace_engineer;
 GRANT SELECT ON llmtrace.metrics_1h TO llmtrace_engineer;
 GRANT SELECT ON llmtrace.metrics_1d TO llmtrace_engineer;
+GRANT SELECT ON llmtrace.alerts TO llmtrace_engineer;
+GRANT SELECT ON llmtrace.alert_episodes TO llmtrace_engineer;
+GRANT SELECT ON llmtrace.releases TO llmtrace_engineer;
+GRANT SELECT ON llmtrace.review_queue TO llmtrace_engineer;
 
 GRANT SELECT(tenant_id, project_id, environment, service_name, feature_name, app_version, kind, name,
              start_time, end_time, duration_ms, status, error_type, attempt, fallback, rate_limited, timed_out,
@@ -53,12 +58,25 @@ GRANT SELECT(trace_id, tenant_id, environment, service_name, feature_name, app_v
 GRANT SELECT ON llmtrace.metrics_1m TO llmtrace_product;
 GRANT SELECT ON llmtrace.metrics_1h TO llmtrace_product;
 GRANT SELECT ON llmtrace.metrics_1d TO llmtrace_product;
+-- Alerts name rules, owners, groups, values and example trace ids; their summary and action are written by the
+-- rule, not by end users. Releases name versions, a pseudonymous releaser and a change note. Every column of both.
+-- alert_episodes is SQL SECURITY INVOKER: reading it needs SELECT on alerts too, and alerts' row policies apply.
+GRANT SELECT ON llmtrace.alerts TO llmtrace_product;
+GRANT SELECT ON llmtrace.alert_episodes TO llmtrace_product;
+GRANT SELECT ON llmtrace.releases TO llmtrace_product;
+-- Review items: every column but the reviewer's note.
+GRANT SELECT(item_id, tenant_id, trace_id, span_id, reason, priority, status, created_at, detail, environment, service_name,
+             feature_name, prompt_name, prompt_version, model_name, trace_start_time, sample_rate, alert_id, decision_label,
+             reviewer, decided_at, version, kafka_partition, kafka_offset, inserted_at)
+    ON llmtrace.review_queue TO llmtrace_product;
 
 GRANT SELECT(tenant_id, project_id, environment, service_name, start_time, trace_id, span_id,
              redaction_applied, redaction_counts, redaction_policy_version)
     ON llmtrace.spans TO llmtrace_auditor;
 GRANT SELECT(failed_at, target_table, topic, partition, offset, record_time, error_class, reason)
     ON llmtrace.dead_letters TO llmtrace_auditor;
+GRANT SELECT ON llmtrace.alerts TO llmtrace_auditor;
+GRANT SELECT ON llmtrace.alert_episodes TO llmtrace_auditor;
 
 CREATE ROW POLICY IF NOT EXISTS llmtrace_all_tenants ON llmtrace.spans
     FOR SELECT USING 1 TO llmtrace_engineer, llmtrace_product, llmtrace_auditor;
@@ -69,6 +87,13 @@ CREATE ROW POLICY IF NOT EXISTS llmtrace_all_tenants ON llmtrace.traces
 CREATE ROW POLICY IF NOT EXISTS llmtrace_all_tenants ON llmtrace.metrics_1h
     FOR SELECT USING 1 TO llmtrace_engineer, llmtrace_product;
 CREATE ROW POLICY IF NOT EXISTS llmtrace_all_tenants ON llmtrace.metrics_1d
+    FOR SELECT USING 1 TO llmtrace_engineer, llmtrace_product;
+-- alerts of a rule over every tenant have tenant_id '': only these cross-tenant policies show them
+CREATE ROW POLICY IF NOT EXISTS llmtrace_all_tenants ON llmtrace.alerts
+    FOR SELECT USING 1 TO llmtrace_engineer, llmtrace_product, llmtrace_auditor;
+CREATE ROW POLICY IF NOT EXISTS llmtrace_all_tenants ON llmtrace.releases
+    FOR SELECT USING 1 TO llmtrace_engineer, llmtrace_product;
+CREATE ROW POLICY IF NOT EXISTS llmtrace_all_tenants ON llmtrace.review_queue
     FOR SELECT USING 1 TO llmtrace_engineer, llmtrace_product;
 
 -- One tenant's analysts (repeat per tenant; the role holds the tenant filter, users get the role).
@@ -83,6 +108,12 @@ CREATE ROW POLICY IF NOT EXISTS llmtrace_tenant_acme ON llmtrace.metrics_1m
 CREATE ROW POLICY IF NOT EXISTS llmtrace_tenant_acme ON llmtrace.metrics_1h
     FOR SELECT USING tenant_id = 'acme' TO llmtrace_tenant_acme;
 CREATE ROW POLICY IF NOT EXISTS llmtrace_tenant_acme ON llmtrace.metrics_1d
+    FOR SELECT USING tenant_id = 'acme' TO llmtrace_tenant_acme;
+CREATE ROW POLICY IF NOT EXISTS llmtrace_tenant_acme ON llmtrace.alerts
+    FOR SELECT USING tenant_id = 'acme' TO llmtrace_tenant_acme;
+CREATE ROW POLICY IF NOT EXISTS llmtrace_tenant_acme ON llmtrace.releases
+    FOR SELECT USING tenant_id = 'acme' TO llmtrace_tenant_acme;
+CREATE ROW POLICY IF NOT EXISTS llmtrace_tenant_acme ON llmtrace.review_queue
     FOR SELECT USING tenant_id = 'acme' TO llmtrace_tenant_acme;
 CREATE USER IF NOT EXISTS acme_analyst IDENTIFIED WITH sha256_password BY 'change-me' DEFAULT ROLE llmtrace_tenant_acme;
 GRANT llmtrace_tenant_acme TO acme_analyst;

@@ -60,7 +60,8 @@ public final class ClickHouseSink implements AutoCloseable {
   public static ClickHouseSink start(SinkConfig config) {
     SchemaRegistryClient registry = SchemaRegistryClient.builder(config.schemaRegistryUrl()).build();
     return start(config, List.of(Mappings.spans(config.spansTopic(), registry), Mappings.traces(config.tracesTopic(), registry),
-        Mappings.metrics(config.metricsTopic(), registry)));
+        Mappings.metrics(config.metricsTopic(), registry), Mappings.alerts(config.alertsTopic(), registry),
+        Mappings.releases(config.releasesTopic(), registry), Mappings.review(config.reviewTopic(), registry)));
   }
 
   public int adminPort() {

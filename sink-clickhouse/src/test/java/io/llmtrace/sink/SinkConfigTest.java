@@ -21,6 +21,9 @@ class SinkConfigTest {
     assertThat(config.spansTopic()).isEqualTo("llm.spans.redacted");
     assertThat(config.tracesTopic()).isEqualTo("llm.traces");
     assertThat(config.metricsTopic()).isEqualTo("llm.metrics");
+    assertThat(config.alertsTopic()).isEqualTo("llm.alerts");
+    assertThat(config.releasesTopic()).isEqualTo("llm.releases");
+    assertThat(config.reviewTopic()).isEqualTo("llm.review");
     assertThat(config.clickhouse().cluster()).isNull();
   }
 
@@ -38,5 +41,7 @@ class SinkConfigTest {
         .hasMessageContaining("llmtrace.topics.traces").hasMessageContaining("'llm.spans.redacted'");
     assertThatThrownBy(() -> SinkConfig.from(Settings.of(Map.of("llmtrace.topics.metrics", "llm.traces"))))
         .hasMessageContaining("llmtrace.topics.metrics").hasMessageContaining("'llm.traces'");
+    assertThatThrownBy(() -> SinkConfig.from(Settings.of(Map.of("llmtrace.topics.review", "llm.alerts"))))
+        .hasMessage("llmtrace.topics.review must differ from llmtrace.topics.alerts, both are 'llm.alerts'");
   }
 }

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -51,8 +52,12 @@ final class SinkFixture {
   }
 
   void createTopic(int partitions) throws Exception {
+    createTopics(partitions, topic);
+  }
+
+  void createTopics(int partitions, String... topics) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrap()))) {
-      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+      admin.createTopics(Stream.of(topics).map(name -> new NewTopic(name, partitions, (short) 1)).toList()).all().get();
     }
   }
 
@@ -170,8 +175,13 @@ final class SinkFixture {
   }
 
 
-  /** Produces Avro records of one type with the key {@code keyOf} gives, and waits for every acknowledgement. */
+  /** Produces Avro records of one type to the fixture's topic with the key {@code keyOf} gives, and waits for every acknowledgement. */
   <T extends SpecificRecord> void produceRecords(List<T> records, Function<T, String> keyOf) throws Exception {
+    produceRecords(topic, records, keyOf);
+  }
+
+  /** Produces Avro records of one type to {@code topic} with the key {@code keyOf} gives, and waits for every acknowledgement. */
+  <T extends SpecificRecord> void produceRecords(String topic, List<T> records, Function<T, String> keyOf) throws Exception {
     @SuppressWarnings("unchecked")
     Serializer<T> serializer = AvroSerdes.specific((Class<T>) records.get(0).getClass(), Map.of("schema.registry.url",
         stack.schemaRegistryUrl()), false).serializer();

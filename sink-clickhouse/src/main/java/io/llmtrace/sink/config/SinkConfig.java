@@ -2,6 +2,7 @@ package io.llmtrace.sink.config;
 
 import io.llmtrace.schemas.config.Settings;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -17,6 +18,9 @@ import java.util.Objects;
  *   <tr><td>llmtrace.topics.redacted</td><td>llm.spans.redacted</td><td>source of the spans table</td></tr>
  *   <tr><td>llmtrace.topics.traces</td><td>llm.traces</td><td>source of the traces table</td></tr>
  *   <tr><td>llmtrace.topics.metrics</td><td>llm.metrics</td><td>source of metrics_1m (and its rollups)</td></tr>
+ *   <tr><td>llmtrace.topics.alerts</td><td>llm.alerts</td><td>source of alerts (alert episode events)</td></tr>
+ *   <tr><td>llmtrace.topics.releases</td><td>llm.releases</td><td>source of releases (release markers)</td></tr>
+ *   <tr><td>llmtrace.topics.review</td><td>llm.review</td><td>source of review_queue</td></tr>
  *   <tr><td>llmtrace.clickhouse.url</td><td>http://127.0.0.1:8123</td><td>HTTP interface</td></tr>
  *   <tr><td>llmtrace.clickhouse.user / .password</td><td>default / (empty)</td><td></td></tr>
  *   <tr><td>llmtrace.clickhouse.database</td><td>llmtrace</td><td>created if missing</td></tr>
@@ -41,6 +45,9 @@ public record SinkConfig(
     String spansTopic,
     String tracesTopic,
     String metricsTopic,
+    String alertsTopic,
+    String releasesTopic,
+    String reviewTopic,
     ClickHouse clickhouse,
     Batching batching,
     Duration retryInitial,
@@ -52,6 +59,9 @@ public record SinkConfig(
   public static final String DEFAULT_SPANS_TOPIC = "llm.spans.redacted";
   public static final String DEFAULT_TRACES_TOPIC = "llm.traces";
   public static final String DEFAULT_METRICS_TOPIC = "llm.metrics";
+  public static final String DEFAULT_ALERTS_TOPIC = "llm.alerts";
+  public static final String DEFAULT_RELEASES_TOPIC = "llm.releases";
+  public static final String DEFAULT_REVIEW_TOPIC = "llm.review";
   public static final int DEFAULT_ADMIN_PORT = 9464;
   public static final Duration DEFAULT_RETRY_INITIAL = Duration.ofMillis(200);
   public static final Duration DEFAULT_RETRY_MAX = Duration.ofSeconds(30);
@@ -59,18 +69,9 @@ public record SinkConfig(
   public SinkConfig {
     Objects.requireNonNull(kafkaBootstrap, "kafkaBootstrap");
     Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
-    Objects.requireNonNull(spansTopic, "spansTopic");
-    Objects.requireNonNull(tracesTopic, "tracesTopic");
-    if (tracesTopic.equals(spansTopic)) {
-      // each table's consumer would read the other's records and dead-letter every one of them
-      throw new IllegalArgumentException("llmtrace.topics.traces must differ from llmtrace.topics.redacted, both are '"
-          + tracesTopic + "'");
-    }
-    Objects.requireNonNull(metricsTopic, "metricsTopic");
-    if (metricsTopic.equals(spansTopic) || metricsTopic.equals(tracesTopic)) {
-      throw new IllegalArgumentException("llmtrace.topics.metrics must differ from llmtrace.topics.redacted and "
-          + "llmtrace.topics.traces, got '" + metricsTopic + "'");
-    }
+    requireDistinct("llmtrace.topics.redacted", spansTopic, "llmtrace.topics.traces", tracesTopic,
+        "llmtrace.topics.metrics", metricsTopic, "llmtrace.topics.alerts", alertsTopic, "llmtrace.topics.releases", releasesTopic,
+        "llmtrace.topics.review", reviewTopic);
     Objects.requireNonNull(clickhouse, "clickhouse");
     Objects.requireNonNull(batching, "batching");
     if (retryInitial.isNegative() || retryInitial.isZero() || retryMax.compareTo(retryInitial) < 0) {
@@ -119,6 +120,22 @@ public record SinkConfig(
     }
   }
 
+  /**
+   * Every table has its own topic: two tables on one topic would each read the other's records and
+   * dead-letter every one of them. {@code keysAndTopics}: setting, topic, setting, topic, ...
+   */
+  private static void requireDistinct(String... keysAndTopics) {
+    Map<String, String> settingByTopic = new HashMap<>();
+    for (int i = 0; i < keysAndTopics.length; i += 2) {
+      String key = keysAndTopics[i];
+      String topic = Objects.requireNonNull(keysAndTopics[i + 1], key);
+      String earlier = settingByTopic.putIfAbsent(topic, key);
+      if (earlier != null) {
+        throw new IllegalArgumentException(key + " must differ from " + earlier + ", both are '" + topic + "'");
+      }
+    }
+  }
+
   public static SinkConfig from(Settings settings) {
     return new SinkConfig(
         settings.string("llmtrace.kafka.bootstrap", "127.0.0.1:9092"),
@@ -127,6 +144,9 @@ public record SinkConfig(
         settings.string("llmtrace.topics.redacted", DEFAULT_SPANS_TOPIC),
         settings.string("llmtrace.topics.traces", DEFAULT_TRACES_TOPIC),
         settings.string("llmtrace.topics.metrics", DEFAULT_METRICS_TOPIC),
+        settings.string("llmtrace.topics.alerts", DEFAULT_ALERTS_TOPIC),
+        settings.string("llmtrace.topics.releases", DEFAULT_RELEASES_TOPIC),
+        settings.string("llmtrace.topics.review", DEFAULT_REVIEW_TOPIC),
         new ClickHouse(
             settings.string("llmtrace.clickhouse.url", ClickHouse.DEFAULT_URL),
             settings.string("llmtrace.clickhouse.user", "default"),

@@ -37,7 +37,7 @@ public final class Migrations {
   /** In order; a new migration is appended here and added as a file next to this class's resources. */
   public static final List<String> FILES = List.of("V001__spans.sql", "V002__trace_index.sql", "V003__dead_letters.sql",
       "V004__nullable_cost.sql", "V005__traces.sql",
-      "V006__span_quality.sql", "V007__metrics.sql");
+      "V006__span_quality.sql", "V007__metrics.sql", "V008__alerts.sql", "V009__releases.sql", "V010__review_queue.sql");
   private static final Pattern FILE_NAME = Pattern.compile("V(\\d+)__([a-z0-9_]+)\\.sql");
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([a-z_]+)}}");
 

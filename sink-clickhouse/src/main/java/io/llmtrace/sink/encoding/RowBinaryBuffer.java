@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -172,6 +173,23 @@ public final class RowBinaryBuffer {
   /** Microseconds since the epoch: the RowBinary form of {@code DateTime64(6)}. */
   public RowBinaryBuffer dateTime64Micros(Instant value) {
     return int64(Math.addExact(Math.multiplyExact(value.getEpochSecond(), 1_000_000L), value.getNano() / 1_000));
+  }
+
+  /** {@code Nullable(DateTime64(6))}. */
+  public RowBinaryBuffer nullableDateTime64Micros(Instant value) {
+    if (present(value)) {
+      dateTime64Micros(value);
+    }
+    return this;
+  }
+
+  /** {@code Array(String)}. */
+  public RowBinaryBuffer stringArray(List<? extends CharSequence> values) {
+    varUInt(values.size());
+    for (CharSequence value : values) {
+      string(value);
+    }
+    return this;
   }
 
   /** The {@code Nullable} marker: true when a value follows. */

@@ -161,16 +161,7 @@ public final class MetricRows {
       out.varUInt(0).varUInt(0).varUInt(0).varUInt(0);
       return;
     }
-    strings(exemplars.getErrors(), out);
-    strings(exemplars.getFailedEvaluations(), out);
-    strings(exemplars.getSlowest(), out);
-    strings(exemplars.getMostExpensive(), out);
-  }
-
-  private static void strings(List<String> values, RowBinaryBuffer out) {
-    out.varUInt(values.size());
-    for (String value : values) {
-      out.string(value);
-    }
+    out.stringArray(exemplars.getErrors()).stringArray(exemplars.getFailedEvaluations()).stringArray(exemplars.getSlowest())
+        .stringArray(exemplars.getMostExpensive());
   }
 }

@@ -57,9 +57,7 @@ public final class TraceRows {
     out.int64(trace.getInputTokens()).int64(trace.getOutputTokens()).int64(trace.getCacheReadTokens())
         .int64(trace.getCacheWriteTokens()).int64(trace.getReasoningTokens()).int64(trace.getTotalTokens())
         .nullableFloat64(trace.getTotalCost()).int32(trace.getUnknownCostSpans());
-    strings(trace.getPromptNames(), out);
-    strings(trace.getPromptVersionsUsed(), out);
-    strings(trace.getModelsUsed(), out);
+    out.stringArray(trace.getPromptNames()).stringArray(trace.getPromptVersionsUsed()).stringArray(trace.getModelsUsed());
     slowestSpan(trace.getSlowestSpan(), out);
     out.nullableInt64(trace.getCriticalPathMicros());
     criticalPath(trace.getCriticalPath(), out);
@@ -67,9 +65,7 @@ public final class TraceRows {
     out.int32(trace.getPositiveFeedback()).int32(trace.getNegativeFeedback()).int32(trace.getFeedbackCount())
         .bool(trace.getTruncated()).bool(trace.getIncomplete());
     out.int64(trace.getVersion()); // UInt64 column: the same 8 little-endian bytes for a positive long
-    if (out.present(trace.getAssembledAt())) {
-      out.dateTime64Micros(trace.getAssembledAt());
-    }
+    out.nullableDateTime64Micros(trace.getAssembledAt());
     out.int32(partition).int64(offset);
   }
 
@@ -103,13 +99,6 @@ public final class TraceRows {
     for (Map.Entry<String, EvaluationOutcome> entry : evaluations.entrySet()) {
       EvaluationOutcome outcome = entry.getValue();
       out.string(entry.getKey()).int32(outcome.getPassed()).int32(outcome.getFailed()).nullableFloat64(outcome.getMinScore());
-    }
-  }
-
-  private static void strings(List<String> values, RowBinaryBuffer out) {
-    out.varUInt(values.size());
-    for (String value : values) {
-      out.string(value);
     }
   }
 

@@ -38,18 +38,18 @@ class MigrationsIT {
   void createsTheTablesOnceAndRecordsEachVersion(StackEndpoints stack, TestNames names) {
     SinkConfig.ClickHouse config = config(stack, names.table("db"), Map.of("llmtrace.clickhouse.text-ttl", "14d"));
     try (ClickHouseTarget target = ClickHouseTarget.connect(config)) {
-      assertThat(new Migrations(target, config).apply()).containsExactly(1, 2, 3, 4, 5, 6, 7);
+      assertThat(new Migrations(target, config).apply()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
       assertThat(new Migrations(target, config).apply()).as("second run").isEmpty();
 
       String db = config.database();
       assertThat(target.query("SELECT version, name FROM " + db + ".schema_migrations FINAL ORDER BY version"))
           .extracting(row -> row.getLong("version") + ":" + row.getString("name"))
           .containsExactly("1:spans", "2:trace_index", "3:dead_letters", "4:nullable_cost", "5:traces", "6:span_quality",
-              "7:metrics");
+              "7:metrics", "8:alerts", "9:releases", "10:review_queue");
       assertThat(target.query("SELECT name FROM system.tables WHERE database = '" + db + "' ORDER BY name"))
           .extracting(row -> row.getString("name"))
-          .containsExactly("dead_letters", "metrics_1d", "metrics_1d_mv", "metrics_1h", "metrics_1h_mv", "metrics_1m", "schema_migrations",
-              "spans", "trace_index", "trace_index_mv", "traces");
+          .containsExactly("alert_episodes", "alerts", "dead_letters", "metrics_1d", "metrics_1d_mv", "metrics_1h", "metrics_1h_mv",
+              "metrics_1m", "releases", "review_queue", "schema_migrations", "spans", "trace_index", "trace_index_mv", "traces");
 
       String spans = target.query("SELECT create_table_query AS q FROM system.tables WHERE database = '" + db + "' AND name = 'spans'")
           .get(0).getString("q");
@@ -155,13 +155,13 @@ class MigrationsIT {
         });
       }
       for (Future<List<Integer>> result : pool.invokeAll(instances)) {
-        assertThat(result.get()).isSubsetOf(1, 2, 3, 4, 5, 6, 7);
+        assertThat(result.get()).isSubsetOf(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
       }
     } finally {
       pool.shutdownNow();
     }
     try (ClickHouseTarget target = ClickHouseTarget.connect(config)) {
-      assertThat(target.query("SELECT count() AS n FROM " + config.database() + ".schema_migrations FINAL").get(0).getLong("n")).isEqualTo(7);
+      assertThat(target.query("SELECT count() AS n FROM " + config.database() + ".schema_migrations FINAL").get(0).getLong("n")).isEqualTo(10);
       assertThat(new Migrations(target, config).apply()).isEmpty();
     }
   }

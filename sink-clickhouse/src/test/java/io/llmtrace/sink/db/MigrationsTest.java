@@ -42,7 +42,7 @@ class MigrationsTest {
         assertThat(replicated).contains("INTERVAL 365 DAY", "replicated_deduplication_window = 1000");
       }
     }
-    assertThat(Migrations.load()).extracting(Migrations.Migration::version).containsExactly(1, 2, 3, 4, 5, 6, 7);
+    assertThat(Migrations.load()).extracting(Migrations.Migration::version).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
   }
 
   @Test
