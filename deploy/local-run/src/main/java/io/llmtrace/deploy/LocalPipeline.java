@@ -59,7 +59,9 @@ public final class LocalPipeline {
     createTopics(endpoints.kafkaBootstrap(), List.of(new NewTopic(rawTopic, 3, (short) 1).configs(RAW_TOPIC_CONFIG),
         new NewTopic(topics.redacted(), 3, (short) 1), new NewTopic(topics.deadLetters(), 1, (short) 1),
         new NewTopic(topics.quarantine(), 1, (short) 1).configs(RAW_TOPIC_CONFIG), new NewTopic(topics.redactionEvents(), 1, (short) 1),
-        new NewTopic(topics.traces(), 3, (short) 1), new NewTopic(topics.metrics(), 3, (short) 1)));
+        new NewTopic(topics.traces(), 3, (short) 1), new NewTopic(topics.metrics(), 3, (short) 1),
+        new NewTopic(topics.alerts(), 1, (short) 1), new NewTopic(topics.releases(), 1, (short) 1),
+        new NewTopic(topics.review(), 1, (short) 1)));
     Map<String, String> streamsSettings = Map.of(
         "llmtrace.kafka.bootstrap", endpoints.kafkaBootstrap(),
         "llmtrace.schema.registry.url", endpoints.schemaRegistryUrl(),
@@ -91,16 +93,20 @@ public final class LocalPipeline {
     Gateway gateway = Gateway.start(GatewayConfig.from(Settings.of(gatewaySettings)));
     String gatewayUrl = "http://127.0.0.1:" + gateway.port();
 
-    ClickHouseSink sink = ClickHouseSink.start(SinkConfig.from(Settings.of(Map.of(
-        "llmtrace.kafka.bootstrap", endpoints.kafkaBootstrap(),
-        "llmtrace.schema.registry.url", endpoints.schemaRegistryUrl(),
-        "llmtrace.topics.redacted", topics.redacted(),
-        "llmtrace.topics.traces", topics.traces(),
-        "llmtrace.topics.metrics", topics.metrics(),
-        "llmtrace.clickhouse.url", endpoints.clickhouseUrl(),
-        "llmtrace.clickhouse.database", DATABASE,
-        "llmtrace.sink.admin.host", "127.0.0.1",
-        "llmtrace.sink.admin.port", settings.string("llmtrace.sink.admin.port", Integer.toString(SinkConfig.DEFAULT_ADMIN_PORT))))));
+    ClickHouseSink sink = ClickHouseSink.start(SinkConfig.from(Settings.of(Map.ofEntries(
+        Map.entry("llmtrace.kafka.bootstrap", endpoints.kafkaBootstrap()),
+        Map.entry("llmtrace.schema.registry.url", endpoints.schemaRegistryUrl()),
+        Map.entry("llmtrace.topics.redacted", topics.redacted()),
+        Map.entry("llmtrace.topics.traces", topics.traces()),
+        Map.entry("llmtrace.topics.metrics", topics.metrics()),
+        Map.entry("llmtrace.topics.alerts", topics.alerts()),
+        Map.entry("llmtrace.topics.releases", topics.releases()),
+        Map.entry("llmtrace.topics.review", topics.review()),
+        Map.entry("llmtrace.clickhouse.url", endpoints.clickhouseUrl()),
+        Map.entry("llmtrace.clickhouse.database", DATABASE),
+        Map.entry("llmtrace.sink.admin.host", "127.0.0.1"),
+        Map.entry("llmtrace.sink.admin.port", settings.string("llmtrace.sink.admin.port",
+            Integer.toString(SinkConfig.DEFAULT_ADMIN_PORT)))))));
 
     List<Health> health = stack.health();
     boolean sinkUp = sink.health().up();
@@ -115,8 +121,9 @@ public final class LocalPipeline {
         assembly.health().up() ? "UP  " : "DOWN", topics.redacted(), topics.traces(), assembly.adminPort());
     System.out.printf("  %-11s %s  %s, %s -> %s (one-minute windows; metrics on 127.0.0.1:%d)%n", "metrics",
         metrics.health().up() ? "UP  " : "DOWN", topics.redacted(), topics.traces(), topics.metrics(), metrics.adminPort());
-    System.out.printf("  %-11s %s  %s, %s, %s -> ClickHouse %s: spans, traces, metrics_1m (/metrics, /health on 127.0.0.1:%d)%n",
-        "sink", sinkUp ? "UP  " : "DOWN", topics.redacted(), topics.traces(), topics.metrics(), DATABASE, sink.adminPort());
+    System.out.printf("  %-11s %s  %s, %s, %s, %s, %s, %s -> ClickHouse %s: spans, traces, metrics_1m, alerts, releases, review_queue"
+        + " (/metrics, /health on 127.0.0.1:%d)%n", "sink", sinkUp ? "UP  " : "DOWN", topics.redacted(), topics.traces(), topics.metrics(),
+        topics.alerts(), topics.releases(), topics.review(), DATABASE, sink.adminPort());
     System.out.printf("%n  Kafka bootstrap     %s   (raw spans: %s)%n", endpoints.kafkaBootstrap(), rawTopic);
     System.out.printf("  schema.registry.url %s%n", endpoints.schemaRegistryUrl());
     System.out.printf("  ClickHouse HTTP     %s   (JDBC: %s)%n", endpoints.clickhouseUrl(), endpoints.clickhouseJdbcUrl("default"));
