@@ -34,7 +34,7 @@ public final class AlertEvents {
       }
     });
     AlertEvent.Builder event = AlertEvent.newBuilder()
-        .setAlertId(state.episodeId)
+        .setAlertId(transition.episodeId())
         .setRuleId(rule.name())
         .setRuleName(rule.description() == null ? rule.name() : rule.description())
         .setRuleKind(rule.kind())
@@ -55,10 +55,10 @@ public final class AlertEvents {
         .setWindowEnd(micros(o.windowEndMs))
         .setExampleTraceIds(o.exemplars == null ? List.of() : List.copyOf(o.exemplars))
         .setFiredAt(firedAt.truncatedTo(ChronoUnit.MICROS))
-        .setStartedAt(state.pendingSinceMs >= 0 ? micros(state.pendingSinceMs) : micros(o.windowStartMs))
+        .setStartedAt(micros(transition.startedAtMs() >= 0 ? transition.startedAtMs() : o.windowStartMs))
         .setResolvedAt(transition.state() == AlertState.RESOLVED ? micros(transition.atMs()) : null)
         .setRelease(o.release)
-        .setNotification(state.notifications)
+        .setNotification(transition.notification())
         .setState(transition.state());
     event.setSummary(summary(rule, o, transition, dims));
     return event.build();

@@ -29,9 +29,20 @@ public final class RuleEvaluator {
   static final long HOUR = 3_600_000;
   /** Versions remembered per group (oldest dropped). */
   static final int MAX_VERSIONS = 8;
+  /** Most evaluations one catch-up makes (a day of minutes). */
+  static final long MAX_CATCH_UP = 1_440;
 
-  /** A state change to publish: FIRING, RENOTIFY or RESOLVED, with what was observed. */
-  public record Transition(io.llmtrace.schemas.avro.AlertState state, Outcome outcome, long atMs) {}
+  /**
+   * A state change to publish: FIRING, RENOTIFY or RESOLVED, with what was observed and the episode as it
+   * was then (a catch-up makes several transitions before any is published).
+   */
+  public record Transition(io.llmtrace.schemas.avro.AlertState state, Outcome outcome, long atMs, String episodeId, long startedAtMs,
+      int notification) {
+
+    static Transition of(io.llmtrace.schemas.avro.AlertState state, Outcome outcome, long atMs, RuleState episode) {
+      return new Transition(state, outcome, atMs, episode.episodeId, episode.pendingSinceMs, episode.notifications);
+    }
+  }
 
   /** When a release of a version took effect, from the release markers. */
   public interface Releases {
@@ -76,7 +87,17 @@ public final class RuleEvaluator {
             .ifPresent(oldest -> state.versions.remove(oldest.getKey()));
       }
     }
-    long keepFrom = state.lastDataMs - rule.retention().toMillis();
+    trim(rule, state);
+  }
+
+  /**
+   * Drops the buckets no evaluation needs: those older than the rule's retention before the latest
+   * evaluation (minutes not yet evaluated are kept for the catch-up, at most {@link #MAX_CATCH_UP} of them).
+   */
+  private static void trim(AlertRule rule, RuleState state) {
+    long step = rule.hourly() ? HOUR : MINUTE;
+    long evaluated = state.lastEvaluatedMs < 0 ? state.firstSeenMs : state.lastEvaluatedMs;
+    long keepFrom = Math.max(evaluated, state.lastDataMs - MAX_CATCH_UP * step) - rule.retention().toMillis();
     state.buckets.headMap(keepFrom).clear();
   }
 
@@ -85,14 +106,27 @@ public final class RuleEvaluator {
     return rule.hourly() ? Math.floorDiv(state.lastDataMs, HOUR) * HOUR : state.lastDataMs;
   }
 
-  /** Evaluates the rule at the group's evaluation time and steps its episode. */
+  /**
+   * Evaluates the rule at every minute (hourly rules: hour) from the one after the last evaluation up to
+   * the group's evaluation time, stepping the episode at each: the episodes depend on the windows, not on
+   * how many of them a punctuation finds waiting (a backlog after a restart gives the same FIRING minute as
+   * live traffic). A window of an already evaluated minute (another shard of it) re-evaluates that minute.
+   */
   public static List<Transition> evaluate(AlertRule rule, RuleState state, Releases releases) {
     if (state.lastDataMs < 0) {
       return List.of();
     }
     long at = evaluationTime(rule, state);
-    Outcome outcome = outcome(rule, state, at, releases);
-    return step(rule, state, outcome, at);
+    long step = rule.hourly() ? HOUR : MINUTE;
+    long from = state.lastEvaluatedMs < 0 ? state.firstSeenMs + step : state.lastEvaluatedMs + step;
+    from = Math.min(Math.max(from, at - MAX_CATCH_UP * step), at);
+    List<Transition> out = new ArrayList<>();
+    for (long t = from; t <= at; t += step) {
+      out.addAll(step(rule, state, outcome(rule, state, t, releases), t));
+    }
+    state.lastEvaluatedMs = Math.max(state.lastEvaluatedMs, at);
+    trim(rule, state);
+    return out;
   }
 
   /** What the rule observes at {@code at}. */
@@ -310,7 +344,7 @@ public final class RuleEvaluator {
           && at - state.lastNotifiedMs >= rule.renotifyEvery().toMillis()) {
         state.notifications++;
         state.lastNotifiedMs = at;
-        out.add(new Transition(io.llmtrace.schemas.avro.AlertState.RENOTIFY, outcome, at));
+        out.add(Transition.of(io.llmtrace.schemas.avro.AlertState.RENOTIFY, outcome, at, state));
       }
       return out;
     }
@@ -332,13 +366,14 @@ public final class RuleEvaluator {
     state.episodeId = rule.name() + ":" + AlertEvents.groupKey(state.group) + ":" + state.episodes;
     state.notifications = 0;
     state.lastNotifiedMs = at;
-    return new Transition(io.llmtrace.schemas.avro.AlertState.FIRING, outcome, at);
+    return Transition.of(io.llmtrace.schemas.avro.AlertState.FIRING, outcome, at, state);
   }
 
   private static Transition resolve(RuleState state, Outcome outcome, long at) {
+    Transition resolved = Transition.of(io.llmtrace.schemas.avro.AlertState.RESOLVED, outcome, at, state);
     state.status = Status.INACTIVE;
     state.pendingSinceMs = -1;
-    return new Transition(io.llmtrace.schemas.avro.AlertState.RESOLVED, outcome, at);
+    return resolved;
   }
 
   /**
@@ -400,7 +435,7 @@ public final class RuleEvaluator {
     if (rule.renotifyEvery() != null && at - state.lastNotifiedMs >= rule.renotifyEvery().toMillis()) {
       state.notifications++;
       state.lastNotifiedMs = at;
-      return List.of(new Transition(io.llmtrace.schemas.avro.AlertState.RENOTIFY, outcome, at));
+      return List.of(Transition.of(io.llmtrace.schemas.avro.AlertState.RENOTIFY, outcome, at, state));
     }
     return List.of();
   }

@@ -23,6 +23,8 @@ public final class RuleState {
   public long firstSeenMs = -1;
   /** End of the newest window seen (event time); -1 before any. */
   public long lastDataMs = -1;
+  /** Evaluation time of the latest evaluation; -1 before any. */
+  public long lastEvaluatedMs = -1;
   /** Version dimension value → what was seen of it (version and before-release rules). */
   public TreeMap<String, VersionStats> versions;
 

@@ -84,6 +84,27 @@ class AlertScenariosTest {
   }
 
   @Test
+  void aBacklogEvaluatedInOnePunctuationGivesTheSameEpisodesAsLiveTraffic() {
+    List<String> live;
+    try (AlertDriver driver = new AlertDriver()) {
+      run(driver, "policy_check_failure_spike", 0, 60, m -> List.of(policyChecks(m, 10, m < 40 ? 1 : 0)));
+      live = of(driver, "policy_check_failure_spike").stream().map(AlertScenariosTest::describe).toList();
+    }
+    try (AlertDriver driver = new AlertDriver()) {
+      for (int m = 0; m < 60; m++) {
+        driver.pipe(policyChecks(m, 10, m < 40 ? 1 : 0));
+      }
+      driver.tick(Duration.ofSeconds(1));
+      assertThat(of(driver, "policy_check_failure_spike").stream().map(AlertScenariosTest::describe).toList()).isEqualTo(live).hasSize(2);
+    }
+  }
+
+  private static String describe(AlertEvent e) {
+    return e.getAlertId() + " " + e.getState() + " window " + e.getWindowStart() + ".." + e.getWindowEnd() + " since " + e.getStartedAt()
+        + " value " + e.getMeasuredValue() + " examples " + e.getExampleTraceIds();
+  }
+
+  @Test
   void policyCheckFailuresBelowTheMinimumVolumeNeverFire() {
     try (AlertDriver driver = new AlertDriver()) {
       // 33% failing, but 3 checks a minute: 15 in the window, below min_volume 20
