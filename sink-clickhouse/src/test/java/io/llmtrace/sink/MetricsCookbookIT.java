@@ -91,7 +91,9 @@ class MetricsCookbookIT {
     // the prompt history, in the hour before midnight: calls, errors, passed, failed, thumbs down, cost
     windows.add(prompt("v32", -50, 600, 40, 50, 10, 18, 19.2).setExemplars(errors("t32-1")).build());
     windows.add(prompt("v32", -49, 400, 21, 34, 6, 12, 12.8).build());
-    windows.add(prompt("v33", -40, 1_000, 74, 81, 19, 40, 30.0).setExemplars(errors("t33-1", "t33-2")).build());
+    // one window of v33 from two stream tasks (the spans of a group sit on several partitions): the queries sum the shards
+    windows.add(prompt("v33", -40, 600, 44, 50, 11, 25, 18.0).setExemplars(errors("t33-1", "t33-2")).build());
+    windows.add(prompt("v33", -40, 400, 30, 31, 8, 15, 12.0).setShard(1).build());
     windows.add(prompt("v34", -30, 500, 24, 89, 11, 10, 16.0).build());
     windows.add(prompt("v35", -20, 500, 11, 50, 3, 3, 17.5).build());
     windows.add(prompt("v35", -10, 500, 11, 44, 3, 2, 17.5).build());
