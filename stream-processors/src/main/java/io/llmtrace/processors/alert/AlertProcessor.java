@@ -45,6 +45,7 @@ final class AlertProcessor implements Processor<String, Routed, String, AlertEve
   private KeyValueStore<String, Long> progress;
   private KeyValueStore<String, ReleaseMarker> releases;
   private long clock = -1;
+  private long startedWallMs;
 
   AlertProcessor(Map<String, AlertRule> rules, Duration evaluateInterval, AlertMeters meters) {
     this.rules = rules;
@@ -62,6 +63,7 @@ final class AlertProcessor implements Processor<String, Routed, String, AlertEve
     this.releases = context.getStateStore(AlertTopology.RELEASES);
     Long saved = progress.get(CLOCK);
     clock = saved == null ? -1 : saved;
+    startedWallMs = context.currentSystemTimeMs();
     context.schedule(evaluateInterval, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
   }
 
@@ -88,6 +90,7 @@ final class AlertProcessor implements Processor<String, Routed, String, AlertEve
       track(key, state);
     } else {
       RuleEvaluator.add(rule, state, routed.sample);
+      state.lastSampleWallMs = wall;
       dirty.put(key, state.lastDataMs);
       if (state.lastDataMs > clock) {
         clock = state.lastDataMs;
@@ -126,7 +129,7 @@ final class AlertProcessor implements Processor<String, Routed, String, AlertEve
         active.delete(key);
         continue;
       }
-      List<Transition> transitions = RuleEvaluator.checkQuiet(rule, state, clock, wallMs);
+      List<Transition> transitions = RuleEvaluator.checkQuiet(rule, state, clock, wallMs, startedWallMs);
       if (!transitions.isEmpty() || state.status == RuleState.Status.INACTIVE) {
         emit(rule, state, transitions, wallMs);
         track(key, state);

@@ -377,10 +377,13 @@ public final class RuleEvaluator {
   }
 
   /**
-   * Periodic checks of an active group: its data stopped (event time {@code clockMs} of the task, so a
-   * stopped pipeline resolves nothing), an immediate rule's episode went quiet (wall clock).
+   * Periodic checks of an active group: its data stopped, an immediate rule's episode went quiet. Data
+   * has stopped when no window of the group came for {@code no_data_after} in event time (the task's clock,
+   * so a stopped pipeline resolves nothing) and in wall clock since the later of its last window and
+   * {@code quietFromMs} (the task's start: a restart or a partition lagging behind the others in a replay
+   * is not silence).
    */
-  public static List<Transition> checkQuiet(AlertRule rule, RuleState state, long clockMs, long wallMs) {
+  public static List<Transition> checkQuiet(AlertRule rule, RuleState state, long clockMs, long wallMs, long quietFromMs) {
     if (state.status == Status.INACTIVE) {
       return List.of();
     }
@@ -390,7 +393,8 @@ public final class RuleEvaluator {
       }
       return List.of();
     }
-    if (clockMs - state.lastDataMs < rule.noDataAfter().toMillis()) {
+    long quiet = rule.noDataAfter().toMillis();
+    if (clockMs - state.lastDataMs < quiet || wallMs - Math.max(state.lastSampleWallMs, quietFromMs) < quiet) {
       return List.of();
     }
     if (state.status == Status.PENDING) {

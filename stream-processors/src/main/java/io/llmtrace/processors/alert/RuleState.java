@@ -38,6 +38,8 @@ public final class RuleState {
   public String episodeId;
   public int notifications;
   public long lastNotifiedMs = -1;
+  /** Wall-clock time the latest sample arrived (data-stops needs wall-clock silence too). */
+  public long lastSampleWallMs = -1;
   /** Wall-clock time of the latest event (immediate rules: quiet for keep_firing_for resolves). */
   public long lastEventWallMs = -1;
   /** The latest evaluation (what a RESOLVED or RENOTIFY event reports). */

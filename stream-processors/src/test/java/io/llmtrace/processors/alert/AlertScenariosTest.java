@@ -479,11 +479,12 @@ class AlertScenariosTest {
   }
 
   @Test
-  void aFiringEpisodeResolvesWhenItsGroupsDataStops() {
+  void aFiringEpisodeResolvesWhenItsGroupsDataStopsInEventTimeAndWallClock() {
     try (AlertDriver driver = new AlertDriver()) {
-      // support-api times out and then stops sending; billing-api keeps the task's clock moving: no window of the group for
-      // no_data_after (10 minutes: the default for a 10-minute window) → RESOLVED
-      List<String> events = run(driver, "timeout_rate", 0, 40, m -> {
+      // support-api times out and then stops sending; billing-api keeps the task's clock moving. no_data_after is 10
+      // minutes (the default for a 10-minute window) of event time and of wall clock: one second of wall clock per
+      // minute here, so the event-time silence alone (from the end of minute 21) does not resolve it
+      IntFunction<List<MetricWindow>> minute = m -> {
         List<MetricWindow> windows = new ArrayList<>();
         windows.add(spans(m, 200, "environment", "production", "service_name", "billing-api", "span_name", "charge", "kind", "TOOL").build());
         if (m < 12) {
@@ -491,11 +492,12 @@ class AlertScenariosTest {
               .setTimeouts(1).build());
         }
         return windows;
-      });
-      // the last support-api window ends at minute 12; the clock reaches 12 + 10 at the end of minute 21
-      assertThat(events).containsExactly("FIRING@9", "RESOLVED@21");
-      AlertEvent resolved = of(driver, "timeout_rate").get(1);
-      assertThat(resolved.getSummary()).contains("data stopped");
+      };
+      assertThat(run(driver, "timeout_rate", 0, 40, minute)).containsExactly("FIRING@9");
+      // ten minutes of wall clock since the group's last window: resolved
+      assertThat(driver.tick(Duration.ofMinutes(10))).extracting(AlertEvent::getRuleId, AlertEvent::getState)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple("timeout_rate", AlertState.RESOLVED));
+      assertThat(of(driver, "timeout_rate").get(1).getSummary()).contains("data stopped");
     }
   }
 }
