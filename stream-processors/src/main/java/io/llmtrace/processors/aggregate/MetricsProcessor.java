@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,8 +52,6 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
   static final long MAX_FUTURE_MS = Duration.ofMinutes(5).toMillis();
   static final int SWEEP_BATCH = 5_000;
   static final int SWEEP_MIN = 200;
-  /** Window states kept as objects per task (a few KB each): more than the open windows of 1,000 groups per tenant. */
-  static final int CACHED = 20_000;
   /** {@code lastRecordWall} before the task has seen its first record or punctuation. */
   private static final long NOT_YET = Long.MIN_VALUE;
   private static final String WATERMARK = "watermark";
@@ -69,13 +66,6 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
   private final MetricsMeters meters;
   private final long size;
   private final Map<Long, Map<String, Integer>> groupsPerTenant = new HashMap<>();
-  /**
-   * The window states last read or put, by store key: the write-back store writes its objects down at each
-   * commit and forgets them, so without this a group's first span after every commit read and decoded its
-   * state again (with 1,000 groups and 200 ms commits, about every third span). The store stays the truth: every
-   * change is put there, a closed window leaves both, and an evicted state is read back from the store.
-   */
-  private final Map<Bytes, WindowState> recent = lru(CACHED);
   private ProcessorContext<String, Object> context;
   private KeyValueStore<Bytes, WindowState> windows;
   private KeyValueStore<String, Long> progress;
@@ -112,7 +102,6 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
     lastRecordWall = NOT_YET;
     meters.openWindows.addAndGet(-countOpen());
     groupsPerTenant.clear();
-    recent.clear();
     try (KeyValueIterator<Bytes, WindowState> all = windows.all()) {
       while (all.hasNext()) {
         WindowState state = all.next().value;
@@ -169,14 +158,14 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
     Attribution judged = judges(span) ? attribution.get(span.getTraceId() + "/" + span.getParentSpanId()) : null;
     Slot own = slot(window, Groups.SPANS, dims);
     WindowAggregator.addSpan(own.state, span, judged != null);
-    write(own);
+    windows.put(own.key, own.state);
     if (judged != null) {
       Slot target = slot(window, Groups.SPANS, judged.getDimensions());
       for (Evaluation evaluation : span.getEvaluations()) {
         WindowAggregator.addEvaluation(target.state, span.getTraceId(), evaluation);
       }
       WindowAggregator.addFeedback(target.state, span.getFeedback());
-      write(target);
+      windows.put(target.key, target.state);
       meters.attributedEvaluations.increment();
     } else if (JUDGEABLE.contains(span.getKind())) {
       attribution.put(span.getTraceId() + "/" + span.getSpanId(), new Attribution(dims, eventMs));
@@ -216,47 +205,22 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
       }
       Slot old = slot(beforeWindow, Groups.TRACES, Groups.ofTrace(before));
       WindowAggregator.addTrace(old.state, before, -1);
-      write(old);
+      windows.put(old.key, old.state);
     }
     Slot slot = slot(window, Groups.TRACES, Groups.ofTrace(trace));
     WindowAggregator.addTrace(slot.state, trace, 1);
-    write(slot);
+    windows.put(slot.key, slot.state);
     counted.put(trace.getTraceId(), trace);
     meters.traces.increment();
   }
 
   private record Slot(Bytes key, WindowState state) {}
 
-  private WindowState read(Bytes key) {
-    WindowState state = recent.get(key);
-    if (state == null) {
-      state = windows.get(key);
-      if (state != null) {
-        recent.put(key, state);
-      }
-    }
-    return state;
-  }
-
-  private void write(Slot slot) {
-    windows.put(slot.key, slot.state);
-    recent.put(slot.key, slot.state);
-  }
-
-  private static <K, V> Map<K, V> lru(int max) {
-    return new LinkedHashMap<>(64, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-        return size() > max;
-      }
-    };
-  }
-
   /** The group's state in the window, created if new — or the tenant's overflow group when it has too many. */
   private Slot slot(long window, String level, Map<String, String> dims) {
     String groupId = Groups.id(level, dims);
     Bytes key = key(window, groupId);
-    WindowState state = read(key);
+    WindowState state = windows.get(key);
     if (state != null) {
       return new Slot(key, state);
     }
@@ -267,7 +231,7 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
       Map<String, String> overflow = Groups.overflow(tenant);
       String overflowId = Groups.id(level, overflow);
       Bytes overflowKey = key(window, overflowId);
-      WindowState overflowState = read(overflowKey);
+      WindowState overflowState = windows.get(overflowKey);
       meters.overflowed.increment();
       return new Slot(overflowKey, overflowState != null ? overflowState
           : WindowAggregator.empty(window, level, overflowId, overflow, true));
@@ -326,7 +290,6 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
     }
     for (Bytes key : done) {
       windows.delete(key);
-      recent.remove(key);
     }
     groupsPerTenant.keySet().removeIf(start -> {
       boolean gone = start + size <= end;
