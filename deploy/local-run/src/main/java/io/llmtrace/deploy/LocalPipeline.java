@@ -3,6 +3,7 @@ package io.llmtrace.deploy;
 import io.llmtrace.gateway.Gateway;
 import io.llmtrace.gateway.GatewayConfig;
 import io.llmtrace.processors.aggregate.MetricsApp;
+import io.llmtrace.processors.alert.AlertApp;
 import io.llmtrace.processors.assemble.AssemblyApp;
 import io.llmtrace.processors.common.StreamsRunner;
 import io.llmtrace.processors.common.TopicNames;
@@ -62,17 +63,19 @@ public final class LocalPipeline {
         new NewTopic(topics.traces(), 3, (short) 1), new NewTopic(topics.metrics(), 3, (short) 1),
         new NewTopic(topics.alerts(), 1, (short) 1), new NewTopic(topics.releases(), 1, (short) 1),
         new NewTopic(topics.review(), 1, (short) 1)));
-    Map<String, String> streamsSettings = Map.of(
-        "llmtrace.kafka.bootstrap", endpoints.kafkaBootstrap(),
-        "llmtrace.schema.registry.url", endpoints.schemaRegistryUrl(),
-        "llmtrace.topics.raw", rawTopic,
-        "llmtrace.streams.state.dir", stack.config().workDir().resolve("streams").toString(),
+    Map<String, String> streamsSettings = Map.ofEntries(
+        Map.entry("llmtrace.kafka.bootstrap", endpoints.kafkaBootstrap()),
+        Map.entry("llmtrace.schema.registry.url", endpoints.schemaRegistryUrl()),
+        Map.entry("llmtrace.topics.raw", rawTopic),
+        Map.entry("llmtrace.streams.state.dir", stack.config().workDir().resolve("streams").toString()),
         // Kafka Streams does not leave its group on a kill: a restart waits out the last run's session.
         // 10 s instead of the default 45 s keeps a local restart quick.
-        "llmtrace.streams.session.timeout.ms", "10000",
-        "llmtrace.redaction.admin.host", "127.0.0.1",
-        "llmtrace.assembly.admin.host", "127.0.0.1",
-        "llmtrace.metrics.admin.host", "127.0.0.1");
+        Map.entry("llmtrace.streams.session.timeout.ms", "10000"),
+        Map.entry("llmtrace.redaction.admin.host", "127.0.0.1"),
+        Map.entry("llmtrace.assembly.admin.host", "127.0.0.1"),
+        Map.entry("llmtrace.metrics.admin.host", "127.0.0.1"),
+        Map.entry("llmtrace.alerts.admin.host", "127.0.0.1"),
+        Map.entry("llmtrace.alerts.rules-file", repo.resolve("deploy/config/alert-rules.yaml").toString()));
     Map<String, String> redactionSettings = new HashMap<>(streamsSettings);
     redactionSettings.putAll(Map.of(
         "llmtrace.redaction.policy-file", repo.resolve("deploy/config/redaction-policy.yaml").toString(),
@@ -82,6 +85,7 @@ public final class LocalPipeline {
     StreamsRunner redaction = RedactionApp.start(Settings.of(redactionSettings));
     StreamsRunner assembly = AssemblyApp.start(Settings.of(streamsSettings));
     StreamsRunner metrics = MetricsApp.start(Settings.of(streamsSettings));
+    StreamsRunner alerts = AlertApp.start(Settings.of(streamsSettings));
 
     Map<String, String> gatewaySettings = new HashMap<>(Map.of(
         "llmtrace.gateway.host", "127.0.0.1",
@@ -110,7 +114,7 @@ public final class LocalPipeline {
 
     List<Health> health = stack.health();
     boolean sinkUp = sink.health().up();
-    boolean healthy = health.stream().allMatch(Health::healthy) && sinkUp;
+    boolean healthy = health.stream().allMatch(Health::healthy) && sinkUp && alerts.health().up();
     System.out.printf("%nllmtrace is %s in %.1f s (data and logs in %s)%n", healthy ? "up" : "DEGRADED",
         (System.nanoTime() - began) / 1e9, stack.config().workDir());
     health.forEach(h -> System.out.println("  " + h));
@@ -121,6 +125,9 @@ public final class LocalPipeline {
         assembly.health().up() ? "UP  " : "DOWN", topics.redacted(), topics.traces(), assembly.adminPort());
     System.out.printf("  %-11s %s  %s, %s -> %s (one-minute windows; metrics on 127.0.0.1:%d)%n", "metrics",
         metrics.health().up() ? "UP  " : "DOWN", topics.redacted(), topics.traces(), topics.metrics(), metrics.adminPort());
+    System.out.printf("  %-11s %s  %s, %s, %s -> %s (rules deploy/config/alert-rules.yaml; metrics on 127.0.0.1:%d)%n", "alerts",
+        alerts.health().up() ? "UP  " : "DOWN", topics.metrics(), topics.redactionEvents(), topics.releases(), topics.alerts(),
+        alerts.adminPort());
     System.out.printf("  %-11s %s  %s, %s, %s, %s, %s, %s -> ClickHouse %s: spans, traces, metrics_1m, alerts, releases, review_queue"
         + " (/metrics, /health on 127.0.0.1:%d)%n", "sink", sinkUp ? "UP  " : "DOWN", topics.redacted(), topics.traces(), topics.metrics(),
         topics.alerts(), topics.releases(), topics.review(), DATABASE, sink.adminPort());
@@ -138,6 +145,7 @@ public final class LocalPipeline {
     if (command.equals("check")) {
       boolean stored = healthy && endToEnd(gatewayUrl, endpoints.clickhouseUrl());
       sink.close();
+      alerts.close();
       metrics.close();
       assembly.close();
       redaction.close();
@@ -152,6 +160,7 @@ public final class LocalPipeline {
       redaction.close();
       assembly.close();
       metrics.close();
+      alerts.close();
       sink.close();
       stack.close();
       stopped.countDown();
