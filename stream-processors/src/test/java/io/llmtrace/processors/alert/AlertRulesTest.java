@@ -69,6 +69,15 @@ class AlertRulesTest {
     });
   }
 
+  @Test
+  void everyShippedRulesRunbookHasItsSection() throws java.io.IOException {
+    String runbooks = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "RUNBOOKS.md"));
+    assertThat(AlertConfig.bundledRules()).allSatisfy(rule -> {
+      assertThat(rule.runbook()).isEqualTo("docs/RUNBOOKS.md#" + rule.name());
+      assertThat(runbooks).contains("\n## " + rule.name() + "\n");
+    });
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       "unknown metric | metric: eval_pass_rate | metric: eval_pas_rate | field 'metric': unknown metric 'eval_pas_rate'",
