@@ -1,0 +1,102 @@
+package io.llmtrace.processors.review;
+
+import io.llmtrace.processors.common.PipelineTopics;
+import io.llmtrace.processors.common.TestMeters;
+import io.llmtrace.processors.common.TopicNames;
+import io.llmtrace.schemas.avro.AlertEvent;
+import io.llmtrace.schemas.avro.LlmSpan;
+import io.llmtrace.schemas.avro.ReviewItem;
+import io.llmtrace.schemas.avro.TraceSummary;
+import io.llmtrace.schemas.testing.FakeSchemaRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+
+/**
+ * The real review topology ({@link ReviewTopology#build}) in a {@link TopologyTestDriver} with a fake registry:
+ * trace summaries, redacted spans and alert events in (serialized by the pipeline's serdes, so a test can also
+ * pipe bytes that are not a record), review items and dead letters out.
+ */
+final class ReviewDriver implements AutoCloseable {
+
+  static final Instant T0 = Instant.parse("2026-11-30T10:00:00Z");
+  static final TopicNames NAMES = TopicNames.defaults();
+
+  private final FakeSchemaRegistry registry;
+  private final TopologyTestDriver driver;
+  private final PipelineTopics topics;
+  final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  final TestInputTopic<String, byte[]> traces;
+  final TestInputTopic<String, byte[]> spans;
+  final TestInputTopic<String, byte[]> alerts;
+  final TestOutputTopic<String, ReviewItem> review;
+  final TestOutputTopic<String, byte[]> deadLetters;
+
+  ReviewDriver(ReviewPolicy policy, ReviewConfig.State state) {
+    registry = FakeSchemaRegistry.start();
+    topics = PipelineTopics.create(NAMES, Map.of("schema.registry.url", registry.url()));
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "review-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    driver = new TopologyTestDriver(ReviewTopology.build(topics, policy, state, new ReviewMeters(meters)), props, T0);
+    traces = driver.createInputTopic(NAMES.traces(), new StringSerializer(), new ByteArraySerializer());
+    spans = driver.createInputTopic(NAMES.redacted(), new StringSerializer(), new ByteArraySerializer());
+    alerts = driver.createInputTopic(NAMES.alerts(), new StringSerializer(), new ByteArraySerializer());
+    review = driver.createOutputTopic(NAMES.review(), new StringDeserializer(), topics.review().valueDeserializer());
+    deadLetters = driver.createOutputTopic(NAMES.deadLetters(), new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  ReviewDriver(ReviewPolicy policy) {
+    this(policy, ReviewConfig.State.defaults());
+  }
+
+  ReviewDriver() {
+    this(ReviewPolicy.bundled());
+  }
+
+  void pipe(TraceSummary trace) {
+    Instant at = trace.getAssembledAt() != null ? trace.getAssembledAt() : trace.getEndTime();
+    traces.pipeInput(trace.getTraceId(), topics.traces().valueSerializer().serialize(NAMES.traces(), trace), at);
+  }
+
+  void pipe(LlmSpan span) {
+    spans.pipeInput(span.getTraceId(), topics.redacted().valueSerializer().serialize(NAMES.redacted(), span), span.getEndTime());
+  }
+
+  void pipe(AlertEvent alert) {
+    alerts.pipeInput(alert.getAlertId(), topics.alerts().valueSerializer().serialize(NAMES.alerts(), alert), alert.getFiredAt());
+  }
+
+  /** The items published since the last read. */
+  List<ReviewItem> items() {
+    return review.readValuesToList();
+  }
+
+  List<TestRecord<String, ReviewItem>> records() {
+    return review.readRecordsToList();
+  }
+
+  double counter(String name, String... tags) {
+    return TestMeters.counter(meters, name, tags);
+  }
+
+  @Override
+  public void close() {
+    try {
+      driver.close();
+    } finally {
+      registry.close();
+    }
+  }
+}
