@@ -4,6 +4,8 @@ import io.llmtrace.gateway.Gateway;
 import io.llmtrace.gateway.GatewayConfig;
 import io.llmtrace.processors.aggregate.MetricsApp;
 import io.llmtrace.processors.alert.AlertApp;
+import io.llmtrace.processors.alert.forward.AlertmanagerForwarder;
+import io.llmtrace.processors.alert.forward.AlertmanagerForwarderConfig;
 import io.llmtrace.processors.assemble.AssemblyApp;
 import io.llmtrace.processors.common.StreamsRunner;
 import io.llmtrace.processors.common.TopicNames;
@@ -86,6 +88,12 @@ public final class LocalPipeline {
     StreamsRunner assembly = AssemblyApp.start(Settings.of(streamsSettings));
     StreamsRunner metrics = MetricsApp.start(Settings.of(streamsSettings));
     StreamsRunner alerts = AlertApp.start(Settings.of(streamsSettings));
+    // alert episodes to an Alertmanager of yours, when LLMTRACE_ALERTMANAGER_URL names one
+    String alertmanagerUrl = settings.string("llmtrace.alertmanager.url", null);
+    AlertmanagerForwarder forwarder = alertmanagerUrl == null ? null : AlertmanagerForwarder.start(AlertmanagerForwarderConfig.from(
+        Settings.of(Map.of("llmtrace.kafka.bootstrap", endpoints.kafkaBootstrap(), "llmtrace.schema.registry.url",
+            endpoints.schemaRegistryUrl(), "llmtrace.topics.alerts", topics.alerts(), "llmtrace.alertmanager.url", alertmanagerUrl,
+            "llmtrace.alertmanager.admin.host", "127.0.0.1"))));
 
     Map<String, String> gatewaySettings = new HashMap<>(Map.of(
         "llmtrace.gateway.host", "127.0.0.1",
@@ -128,6 +136,10 @@ public final class LocalPipeline {
     System.out.printf("  %-11s %s  %s, %s, %s -> %s (rules deploy/config/alert-rules.yaml; metrics on 127.0.0.1:%d)%n", "alerts",
         alerts.health().up() ? "UP  " : "DOWN", topics.metrics(), topics.redactionEvents(), topics.releases(), topics.alerts(),
         alerts.adminPort());
+    System.out.printf("  %-11s %s%n", "alertmgr", forwarder == null
+        ? "off   (set LLMTRACE_ALERTMANAGER_URL=http://host:9093 to forward llm.alerts to your Alertmanager)"
+        : (forwarder.health().up() ? "UP    " : "DOWN  ") + topics.alerts() + " -> " + alertmanagerUrl + " (metrics on 127.0.0.1:"
+            + forwarder.adminPort() + ")");
     System.out.printf("  %-11s %s  %s, %s, %s, %s, %s, %s -> ClickHouse %s: spans, traces, metrics_1m, alerts, releases, review_queue"
         + " (/metrics, /health on 127.0.0.1:%d)%n", "sink", sinkUp ? "UP  " : "DOWN", topics.redacted(), topics.traces(), topics.metrics(),
         topics.alerts(), topics.releases(), topics.review(), DATABASE, sink.adminPort());
@@ -145,6 +157,9 @@ public final class LocalPipeline {
     if (command.equals("check")) {
       boolean stored = healthy && endToEnd(gatewayUrl, endpoints.clickhouseUrl());
       sink.close();
+      if (forwarder != null) {
+        forwarder.close();
+      }
       alerts.close();
       metrics.close();
       assembly.close();
@@ -160,6 +175,9 @@ public final class LocalPipeline {
       redaction.close();
       assembly.close();
       metrics.close();
+      if (forwarder != null) {
+        forwarder.close();
+      }
       alerts.close();
       sink.close();
       stack.close();
