@@ -132,10 +132,8 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
         throw new IllegalArgumentException("a record has no value");
       }
     } catch (RuntimeException e) {
-      LOG.debug("dead letter from {}-{}@{}: {}", source.topic(), source.partition(), source.offset(), e.getClass().getSimpleName());
       meters.deadLetters.increment();
-      context.forward(new Record<String, Object>(record.key(), record.value(), record.timestamp(),
-          DeadLetterHeaders.of(record.headers(), e, source)), MetricsTopology.DEAD_LETTERS);
+      context.forward(DeadLetterHeaders.letter(record, e, source), MetricsTopology.DEAD_LETTERS);
       return;
     }
     lastRecordWall = context.currentSystemTimeMs();

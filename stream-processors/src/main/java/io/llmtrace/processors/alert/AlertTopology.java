@@ -124,10 +124,8 @@ public final class AlertTopology {
         }
         samples = route.apply(value);
       } catch (RuntimeException e) {
-        LOG.debug("dead letter from {}-{}@{}: {}", source.topic(), source.partition(), source.offset(), e.getClass().getSimpleName());
         meters.deadLetters.increment();
-        context.forward(new Record<String, Object>(record.key(), record.value(), record.timestamp(),
-            DeadLetterHeaders.of(record.headers(), e, source)));
+        context.forward(DeadLetterHeaders.letter(record, e, source));
         return;
       }
       for (Routed sample : samples) {

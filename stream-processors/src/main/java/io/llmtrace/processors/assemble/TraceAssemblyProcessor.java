@@ -111,10 +111,8 @@ final class TraceAssemblyProcessor implements Processor<String, byte[], String, 
       }
     } catch (RuntimeException e) {
       RecordMetadata source = context.recordMetadata().orElseThrow();
-      LOG.debug("dead letter from {}-{}@{}: {}", source.topic(), source.partition(), source.offset(), e.getClass().getSimpleName());
       metrics.deadLetters.increment();
-      context.forward(new Record<String, Object>(record.key(), record.value(), record.timestamp(),
-          DeadLetterHeaders.of(record.headers(), e, source)), TraceAssemblyTopology.DEAD_LETTERS);
+      context.forward(DeadLetterHeaders.letter(record, e, source), TraceAssemblyTopology.DEAD_LETTERS);
       return;
     }
     String traceId = span.getTraceId();

@@ -3,7 +3,10 @@ package io.llmtrace.processors.common;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The headers a dead letter carries, in the shape of Kafka Streams' own dead-letter queue (KIP-1034):
@@ -18,7 +21,18 @@ public final class DeadLetterHeaders {
   public static final String PARTITION = "__streams.errors.partition";
   public static final String OFFSET = "__streams.errors.offset";
 
+  private static final Logger LOG = LoggerFactory.getLogger(DeadLetterHeaders.class);
+
   private DeadLetterHeaders() {}
+
+  /**
+   * The dead letter of a record a stage could not read or process: its original key, bytes and time, with
+   * the headers below. Logged at debug only (ids, never the content): the stages count them in a meter.
+   */
+  public static <K> Record<K, Object> letter(Record<K, byte[]> original, RuntimeException error, RecordMetadata source) {
+    LOG.debug("dead letter from {}-{}@{}: {}", source.topic(), source.partition(), source.offset(), error.getClass().getSimpleName());
+    return new Record<>(original.key(), original.value(), original.timestamp(), of(original.headers(), error, source));
+  }
 
   public static Headers of(Headers original, Throwable error, RecordMetadata source) {
     Headers headers = new RecordHeaders(original.toArray());

@@ -72,9 +72,7 @@ public final class RedactionProcessor implements Processor<String, byte[], Strin
       enricher.enrich(redacted);
       validator.validate(redacted);
     } catch (RuntimeException e) {
-      LOG.debug("dead letter from {}-{}@{}: {}", source.topic(), source.partition(), source.offset(), e.getClass().getSimpleName());
-      context.forward(new Record<String, Object>(record.key(), record.value(), record.timestamp(),
-          DeadLetterHeaders.of(record.headers(), e, source)), RedactionTopology.DEAD_LETTERS);
+      context.forward(DeadLetterHeaders.letter(record, e, source), RedactionTopology.DEAD_LETTERS);
       return;
     }
     if (!seen.isEmpty()) {
