@@ -30,7 +30,7 @@ import org.apache.kafka.streams.test.TestRecord;
  */
 final class ReviewDriver implements AutoCloseable {
 
-  static final Instant T0 = Instant.parse("2026-11-30T10:00:00Z");
+  static final Instant T0 = ReviewFixtures.T0;
   static final TopicNames NAMES = TopicNames.defaults();
 
   private final FakeSchemaRegistry registry;

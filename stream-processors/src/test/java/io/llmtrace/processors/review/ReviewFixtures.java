@@ -1,7 +1,5 @@
 package io.llmtrace.processors.review;
 
-import static io.llmtrace.processors.review.ReviewDriver.T0;
-
 import io.llmtrace.schemas.avro.AlertEvent;
 import io.llmtrace.schemas.avro.AlertSeverity;
 import io.llmtrace.schemas.avro.AlertState;
@@ -29,6 +27,8 @@ import java.util.Map;
  */
 final class ReviewFixtures {
 
+  /** Where event time starts in the review tests. */
+  static final Instant T0 = Instant.parse("2026-11-30T10:00:00Z");
   static final String TENANT = "acme";
   static final String REVIEWER = "uid_0123456789abcdef";
 

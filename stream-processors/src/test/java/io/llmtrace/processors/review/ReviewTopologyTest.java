@@ -1,6 +1,6 @@
 package io.llmtrace.processors.review;
 
-import static io.llmtrace.processors.review.ReviewDriver.T0;
+import static io.llmtrace.processors.review.ReviewFixtures.T0;
 import static io.llmtrace.processors.review.ReviewFixtures.REVIEWER;
 import static io.llmtrace.processors.review.ReviewFixtures.TENANT;
 import static io.llmtrace.processors.review.ReviewFixtures.alert;
