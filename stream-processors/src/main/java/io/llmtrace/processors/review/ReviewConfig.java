@@ -19,6 +19,7 @@ import java.util.Optional;
  *   <tr><td>llmtrace.review.retention</td><td>30d</td><td>how long an item is remembered after it was queued or last decided: the
  *       window in which a trace is never queued twice for a reason and a decision finds its items</td></tr>
  *   <tr><td>llmtrace.review.sweep-interval</td><td>10m</td><td>how often (stream time) a slice of the items is checked against the retention</td></tr>
+ *   <tr><td>llmtrace.review.sweep-slice</td><td>{@value #DEFAULT_SWEEP_SLICE}</td><td>items checked per sweep</td></tr>
  *   <tr><td>llmtrace.review.application-id / .admin.port</td><td>llmtrace-review / {@value #DEFAULT_ADMIN_PORT}</td><td></td></tr>
  * </table>
  * Topics: {@link TopicNames} (traces, redacted spans and alerts in; {@code llmtrace.topics.review} out, unreadable
@@ -30,9 +31,11 @@ public record ReviewConfig(StreamsSettings streams, TopicNames topics, ReviewPol
   public static final int DEFAULT_ADMIN_PORT = 9470;
   public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
   public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofMinutes(10);
+  /** Items visited per sweep: a day of a busy queue in a few sweeps, a bounded pause per punctuation. */
+  public static final int DEFAULT_SWEEP_SLICE = 2_000;
 
-  /** How long the queue remembers its items, and how often it forgets the old ones. */
-  public record State(Duration retention, Duration sweepInterval) {
+  /** How long the queue remembers its items, and how often (and how many at a time) it checks them for age. */
+  public record State(Duration retention, Duration sweepInterval, int sweepSlice) {
     public State {
       Objects.requireNonNull(retention, "retention");
       Objects.requireNonNull(sweepInterval, "sweepInterval");
@@ -42,6 +45,13 @@ public record ReviewConfig(StreamsSettings streams, TopicNames topics, ReviewPol
       if (sweepInterval.isZero() || sweepInterval.isNegative()) {
         throw new IllegalArgumentException("llmtrace.review.sweep-interval = " + sweepInterval + ": must be positive");
       }
+      if (sweepSlice < 1) {
+        throw new IllegalArgumentException("llmtrace.review.sweep-slice = " + sweepSlice + ": must be at least 1");
+      }
+    }
+
+    public State(Duration retention, Duration sweepInterval) {
+      this(retention, sweepInterval, DEFAULT_SWEEP_SLICE);
     }
 
     public static State defaults() {
@@ -60,7 +70,8 @@ public record ReviewConfig(StreamsSettings streams, TopicNames topics, ReviewPol
     Optional<Path> file = ConfigFiles.optional(settings, "llmtrace.review.queue-file");
     ReviewPolicy policy = file.map(ReviewPolicy::load).orElseGet(ReviewPolicy::bundled);
     State state = new State(settings.duration("llmtrace.review.retention", DEFAULT_RETENTION),
-        settings.duration("llmtrace.review.sweep-interval", DEFAULT_SWEEP_INTERVAL));
+        settings.duration("llmtrace.review.sweep-interval", DEFAULT_SWEEP_INTERVAL),
+        settings.integer("llmtrace.review.sweep-slice", DEFAULT_SWEEP_SLICE, 1, 1_000_000));
     return new ReviewConfig(StreamsSettings.from(settings, APP, DEFAULT_ADMIN_PORT), TopicNames.from(settings), policy,
         file.map(Path::toString).orElse("bundled " + ReviewPolicy.BUNDLED), state);
   }

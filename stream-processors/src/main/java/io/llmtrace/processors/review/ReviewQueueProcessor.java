@@ -33,8 +33,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class ReviewQueueProcessor implements Processor<String, ReviewItem, String, ReviewItem> {
 
-  /** Items visited per sweep: a day of a busy queue in a few sweeps, a bounded pause per punctuation. */
-  static final int SWEEP_BATCH = 2_000;
   static final String STALE = "stale";
   static final String REPEATED = "repeated";
   private static final StringSerializer KEYS = new StringSerializer();
@@ -140,7 +138,7 @@ final class ReviewQueueProcessor implements Processor<String, ReviewItem, String
     try (KeyValueIterator<String, ReviewItem> it = sweepFrom == null ? items.all() : items.range(sweepFrom, null)) {
       while (it.hasNext()) {
         KeyValue<String, ReviewItem> entry = it.next();
-        if (visited == SWEEP_BATCH) {
+        if (visited == config.sweepSlice()) {
           next = entry.key;
           break;
         }

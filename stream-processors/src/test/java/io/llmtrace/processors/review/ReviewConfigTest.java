@@ -22,7 +22,7 @@ class ReviewConfigTest {
     assertThat(config.streams().applicationId()).isEqualTo("llmtrace-review");
     assertThat(config.streams().adminPort()).isEqualTo(9470);
     assertThat(config.topics().review()).isEqualTo("llm.review");
-    assertThat(config.state()).isEqualTo(new ReviewConfig.State(Duration.ofDays(30), Duration.ofMinutes(10)));
+    assertThat(config.state()).isEqualTo(new ReviewConfig.State(Duration.ofDays(30), Duration.ofMinutes(10), 2_000));
     assertThat(config.policySource()).isEqualTo("bundled /review-queue.yaml");
     ReviewPolicy bundled = ReviewPolicy.bundled();
     assertThat(config.policy().rules()).isEqualTo(bundled.rules());

@@ -412,4 +412,26 @@ class ReviewTopologyTest {
       assertThat(driver.items()).extracting(ReviewItem::getTraceId).containsExactly(old.getTraceId());
     }
   }
+
+  @Test
+  void theSweepWalksAStoreLargerThanOneSliceAndForgetsAllThatIsOld() {
+    ReviewConfig.State hour = new ReviewConfig.State(Duration.ofHours(1), Duration.ofMinutes(1), 20);
+    try (ReviewDriver driver = new ReviewDriver(only(ReviewReason.FAILED_EVALUATION), hour)) {
+      int old = 50;
+      for (int n = 0; n < old; n++) {
+        driver.pipe(failedTrace(n).build());
+      }
+      assertThat(driver.items()).hasSize(old);
+
+      // a few minutes of traffic three hours later: one sweep per minute, each a slice of 20, resuming where the last stopped
+      for (int minute = 0; minute < 5; minute++) {
+        driver.pipe(failedTrace(3 * 3600 + minute * 60L).build());
+      }
+
+      assertThat(driver.counter("llmtrace_review_forgotten")).isEqualTo(old);
+      // the new traces are still remembered: their next versions are duplicates
+      driver.pipe(nextVersion(failedTrace(3 * 3600).build(), Duration.ofMinutes(5)).build());
+      assertThat(driver.counter("llmtrace_review_duplicates", "reason", "failed_evaluation")).isEqualTo(1);
+    }
+  }
 }
