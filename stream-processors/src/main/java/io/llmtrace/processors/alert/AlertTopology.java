@@ -1,6 +1,6 @@
 package io.llmtrace.processors.alert;
 
-import io.llmtrace.processors.common.DeadLetterHeaders;
+import io.llmtrace.processors.common.RecordReader;
 import io.llmtrace.processors.common.PipelineTopics;
 import io.llmtrace.processors.common.Topic;
 import io.llmtrace.processors.alert.Sample.Routed;
@@ -9,11 +9,13 @@ import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.avro.MetricWindow;
 import io.llmtrace.schemas.avro.ReleaseMarker;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -24,7 +26,6 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
@@ -71,11 +72,7 @@ public final class AlertTopology {
     if (router.watchesRedactionEvents()) {
       routed = routed.merge(source(builder, topics.redactionEvents(), event -> router.route(event), meters, "redaction-failures"));
     }
-    routed.filter((key, value) -> value instanceof byte[], Named.as("unreadable"))
-        .mapValues(value -> (byte[]) value, Named.as("unreadable-bytes"))
-        .to(topics.deadLetters().name(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dead-letters"));
-    routed.filter((key, value) -> value instanceof Routed, Named.as("samples"))
-        .mapValues(value -> (Routed) value, Named.as("samples-typed"))
+    RecordReader.split(routed, Routed.class, topics.deadLetters().name())
         .repartition(Repartitioned.with(Serdes.String(), routedSerde).withName(SAMPLES))
         .process(() -> new AlertProcessor(AlertRules.byName(rules), evaluateInterval, meters), Named.as("evaluate"), STATES, DIRTY, ACTIVE,
             PROGRESS)
@@ -95,42 +92,23 @@ public final class AlertTopology {
         .process(() -> new Route<>(values, route, meters), Named.as(name + "-route"));
   }
 
-  /** Reads a record and forwards its samples keyed by rule group; an unreadable record goes to the dead letters. */
-  private static final class Route<V> implements Processor<String, byte[], String, Object> {
-    private final Deserializer<V> values;
+  /** Reads a record into its samples, keyed by rule group. */
+  private static final class Route<V> extends RecordReader<V, Routed> {
     private final Function<V, List<Routed>> route;
-    private final AlertMeters meters;
-    private ProcessorContext<String, Object> context;
 
     Route(Deserializer<V> values, Function<V, List<Routed>> route, AlertMeters meters) {
-      this.values = values;
+      super(values, meters.deadLetters);
       this.route = route;
-      this.meters = meters;
     }
 
     @Override
-    public void init(ProcessorContext<String, Object> context) {
-      this.context = context;
-    }
-
-    @Override
-    public void process(Record<String, byte[]> record) {
-      RecordMetadata source = context.recordMetadata().orElseThrow();
-      List<Routed> samples;
-      try {
-        V value = values.deserialize(source.topic(), record.headers(), record.value());
-        if (value == null) {
-          throw new IllegalArgumentException("a record has no value");
-        }
-        samples = route.apply(value);
-      } catch (RuntimeException e) {
-        meters.deadLetters.increment();
-        context.forward(DeadLetterHeaders.letter(record, e, source));
-        return;
-      }
+    protected List<KeyValue<String, Routed>> read(V value, long timestampMs) {
+      List<Routed> samples = route.apply(value);
+      List<KeyValue<String, Routed>> out = new ArrayList<>(samples.size());
       for (Routed sample : samples) {
-        context.forward(new Record<String, Object>(AlertRouter.key(sample.rule, sample.group), sample, record.timestamp()));
+        out.add(KeyValue.pair(AlertRouter.key(sample.rule, sample.group), sample));
       }
+      return out;
     }
   }
 

@@ -1,6 +1,6 @@
 package io.llmtrace.processors.review;
 
-import io.llmtrace.processors.common.DeadLetterHeaders;
+import io.llmtrace.processors.common.RecordReader;
 import io.llmtrace.processors.review.TraceReasons.Qualified;
 import io.llmtrace.schemas.avro.AlertEvent;
 import io.llmtrace.schemas.avro.AlertState;
@@ -15,10 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
@@ -38,47 +36,25 @@ final class ReviewReaders {
 
   private ReviewReaders() {}
 
-  /** A record for the dead letters: its original bytes, which may be null (a tombstone has no value to read). */
-  record Unreadable(byte[] value) {}
-
-  /** Reads one topic's records; forwards candidates ({@link ReviewItem}) or dead letters ({@link Unreadable}). */
-  abstract static class Reader<V> implements Processor<String, byte[], String, Object> {
-    private final Deserializer<V> values;
+  /** Reads one topic's records into candidates ({@link ReviewItem}) keyed by trace id. */
+  abstract static class Reader<V> extends RecordReader<V, ReviewItem> {
     final ReviewPolicy policy;
     final ReviewMeters meters;
-    ProcessorContext<String, Object> context;
 
     Reader(Deserializer<V> values, ReviewPolicy policy, ReviewMeters meters) {
-      this.values = values;
+      super(values, meters.deadLetters);
       this.policy = policy;
       this.meters = meters;
     }
 
     @Override
-    public void init(ProcessorContext<String, Object> context) {
-      this.context = context;
-    }
-
-    @Override
-    public void process(Record<String, byte[]> record) {
-      RecordMetadata source = context.recordMetadata().orElseThrow();
-      List<ReviewItem> candidates;
-      try {
-        V value = values.deserialize(source.topic(), record.headers(), record.value());
-        if (value == null) {
-          throw new IllegalArgumentException("a record has no value");
-        }
-        candidates = candidates(value, record.timestamp());
-      } catch (RuntimeException e) {
-        LOG.debug("dead letter from {}-{}@{}: {}", source.topic(), source.partition(), source.offset(), e.getClass().getSimpleName());
-        meters.deadLetters.increment();
-        context.forward(new Record<String, Object>(record.key(), new Unreadable(record.value()), record.timestamp(),
-            DeadLetterHeaders.of(record.headers(), e, source)));
-        return;
-      }
+    protected final List<KeyValue<String, ReviewItem>> read(V value, long timestampMs) {
+      List<ReviewItem> candidates = candidates(value, timestampMs);
+      List<KeyValue<String, ReviewItem>> out = new ArrayList<>(candidates.size());
       for (ReviewItem candidate : candidates) {
-        context.forward(new Record<String, Object>(candidate.getTraceId(), candidate, record.timestamp()));
+        out.add(KeyValue.pair(candidate.getTraceId(), candidate));
       }
+      return out;
     }
 
     abstract List<ReviewItem> candidates(V value, long timestampMs);

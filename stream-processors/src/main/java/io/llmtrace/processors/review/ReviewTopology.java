@@ -1,11 +1,12 @@
 package io.llmtrace.processors.review;
 
+import io.llmtrace.processors.common.RecordReader;
+
 import io.llmtrace.processors.common.AvroStateSerde;
 import io.llmtrace.processors.common.PipelineTopics;
 import io.llmtrace.processors.review.ReviewReaders.AlertReader;
 import io.llmtrace.processors.review.ReviewReaders.DecisionReader;
 import io.llmtrace.processors.review.ReviewReaders.TraceReader;
-import io.llmtrace.processors.review.ReviewReaders.Unreadable;
 import io.llmtrace.schemas.avro.ReviewItem;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -59,11 +60,7 @@ public final class ReviewTopology {
         .process(() -> new AlertReader(topics.alerts().valueDeserializer(), policy, meters), Named.as("alert-examples"));
     KStream<String, Object> read = traces.merge(decisions, Named.as("traces-and-decisions")).merge(examples, Named.as("all-candidates"));
 
-    read.filter((key, value) -> value instanceof Unreadable, Named.as("unreadable"))
-        .mapValues(value -> ((Unreadable) value).value(), Named.as("unreadable-bytes"))
-        .to(topics.deadLetters().name(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dead-letters"));
-    read.filter((key, value) -> value instanceof ReviewItem, Named.as("candidates"))
-        .mapValues(value -> (ReviewItem) value, Named.as("candidates-typed"))
+    RecordReader.split(read, ReviewItem.class, topics.deadLetters().name())
         .repartition(Repartitioned.with(Serdes.String(), itemSerde).withName(CANDIDATES))
         .process(() -> new ReviewQueueProcessor(state, meters), Named.as("review-queue"), ITEMS)
         .to(topics.review().name(), Produced.with(topics.review().keySerde(), topics.review().valueSerde()).withName("review-out"));

@@ -44,6 +44,7 @@ final class AlertDriver implements AutoCloseable {
   final TestInputTopic<String, byte[]> redactionEvents;
   final TestInputTopic<String, byte[]> releases;
   final TestOutputTopic<String, AlertEvent> alerts;
+  final TestOutputTopic<String, byte[]> deadLetters;
   final List<AlertEvent> seen = new ArrayList<>();
 
   AlertDriver() {
@@ -63,6 +64,8 @@ final class AlertDriver implements AutoCloseable {
     redactionEvents = driver.createInputTopic(NAMES.redactionEvents(), new StringSerializer(), new ByteArraySerializer());
     releases = driver.createInputTopic(NAMES.releases(), new StringSerializer(), new ByteArraySerializer());
     alerts = driver.createOutputTopic(NAMES.alerts(), new StringDeserializer(), topics.alerts().valueDeserializer());
+    deadLetters = driver.createOutputTopic(NAMES.deadLetters(), new StringDeserializer(),
+        new org.apache.kafka.common.serialization.ByteArrayDeserializer());
   }
 
   void pipe(MetricWindow window) {
@@ -82,8 +85,8 @@ final class AlertDriver implements AutoCloseable {
         topics.releases().valueSerializer().serialize(NAMES.releases(), marker));
   }
 
-  void pipeRaw(String topic, byte[] bytes) {
-    driver.createInputTopic(topic, new StringSerializer(), new ByteArraySerializer()).pipeInput("k", bytes);
+  void pipeRawMetrics(String key, byte[] bytes) {
+    metrics.pipeInput(key, bytes);
   }
 
   /** Pipes windows, lets one evaluation run, returns the events it published. */

@@ -500,4 +500,15 @@ class AlertScenariosTest {
       assertThat(of(driver, "timeout_rate").get(1).getSummary()).contains("data stopped");
     }
   }
+
+  @Test
+  void unreadableWindowsAndTombstonesGoToTheDeadLettersAndEvaluationGoesOn() {
+    try (AlertDriver driver = new AlertDriver()) {
+      driver.pipeRawMetrics("garbage", new byte[] {0, 0, 0, 0, 42, 1, 2});
+      driver.pipeRawMetrics("tombstone", null);
+      assertThat(driver.deadLetters.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("garbage", "tombstone");
+      assertThat(run(driver, "critical_tool_failure_rate", 0, 5, m -> List.of(toolCalls(m, "production", "refund_agent", "issue_refund",
+          10, 0, 1)))).containsExactly("FIRING@4");
+    }
+  }
 }
