@@ -10,6 +10,7 @@ import io.llmtrace.processors.assemble.AssemblyApp;
 import io.llmtrace.processors.common.StreamsRunner;
 import io.llmtrace.processors.common.TopicNames;
 import io.llmtrace.processors.redact.RedactionApp;
+import io.llmtrace.processors.review.ReviewApp;
 import io.llmtrace.schemas.config.Settings;
 import io.llmtrace.sink.ClickHouseSink;
 import io.llmtrace.sink.config.SinkConfig;
@@ -77,6 +78,8 @@ public final class LocalPipeline {
         Map.entry("llmtrace.assembly.admin.host", "127.0.0.1"),
         Map.entry("llmtrace.metrics.admin.host", "127.0.0.1"),
         Map.entry("llmtrace.alerts.admin.host", "127.0.0.1"),
+        Map.entry("llmtrace.review.admin.host", "127.0.0.1"),
+        Map.entry("llmtrace.review.queue-file", repo.resolve("deploy/config/review-queue.yaml").toString()),
         Map.entry("llmtrace.alerts.rules-file", repo.resolve("deploy/config/alert-rules.yaml").toString()));
     Map<String, String> redactionSettings = new HashMap<>(streamsSettings);
     redactionSettings.putAll(Map.of(
@@ -88,6 +91,7 @@ public final class LocalPipeline {
     StreamsRunner assembly = AssemblyApp.start(Settings.of(streamsSettings));
     StreamsRunner metrics = MetricsApp.start(Settings.of(streamsSettings));
     StreamsRunner alerts = AlertApp.start(Settings.of(streamsSettings));
+    StreamsRunner review = ReviewApp.start(Settings.of(streamsSettings));
     // alert episodes to an Alertmanager of yours, when LLMTRACE_ALERTMANAGER_URL names one
     String alertmanagerUrl = settings.string("llmtrace.alertmanager.url", null);
     AlertmanagerForwarder forwarder = alertmanagerUrl == null ? null : AlertmanagerForwarder.start(AlertmanagerForwarderConfig.from(
@@ -122,7 +126,7 @@ public final class LocalPipeline {
 
     List<Health> health = stack.health();
     boolean sinkUp = sink.health().up();
-    boolean healthy = health.stream().allMatch(Health::healthy) && sinkUp && alerts.health().up();
+    boolean healthy = health.stream().allMatch(Health::healthy) && sinkUp && alerts.health().up() && review.health().up();
     System.out.printf("%nllmtrace is %s in %.1f s (data and logs in %s)%n", healthy ? "up" : "DEGRADED",
         (System.nanoTime() - began) / 1e9, stack.config().workDir());
     health.forEach(h -> System.out.println("  " + h));
@@ -136,6 +140,8 @@ public final class LocalPipeline {
     System.out.printf("  %-11s %s  %s, %s, %s -> %s (rules deploy/config/alert-rules.yaml; metrics on 127.0.0.1:%d)%n", "alerts",
         alerts.health().up() ? "UP  " : "DOWN", topics.metrics(), topics.redactionEvents(), topics.releases(), topics.alerts(),
         alerts.adminPort());
+    System.out.printf("  %-11s %s  %s, %s, %s -> %s (deploy/config/review-queue.yaml; metrics on 127.0.0.1:%d)%n", "review",
+        review.health().up() ? "UP  " : "DOWN", topics.traces(), topics.redacted(), topics.alerts(), topics.review(), review.adminPort());
     System.out.printf("  %-11s %s%n", "alertmgr", forwarder == null
         ? "off   (set LLMTRACE_ALERTMANAGER_URL=http://host:9093 to forward llm.alerts to your Alertmanager)"
         : (forwarder.health().up() ? "UP    " : "DOWN  ") + topics.alerts() + " -> " + alertmanagerUrl + " (metrics on 127.0.0.1:"
@@ -160,6 +166,7 @@ public final class LocalPipeline {
       if (forwarder != null) {
         forwarder.close();
       }
+      review.close();
       alerts.close();
       metrics.close();
       assembly.close();
@@ -179,6 +186,7 @@ public final class LocalPipeline {
         forwarder.close();
       }
       alerts.close();
+      review.close();
       sink.close();
       stack.close();
       stopped.countDown();

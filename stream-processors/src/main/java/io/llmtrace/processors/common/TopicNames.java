@@ -15,9 +15,9 @@ import io.llmtrace.schemas.config.Settings;
  *   <tr><td>llmtrace.topics.redaction-events</td><td>llm.redaction.events</td><td>redact → alerts</td></tr>
  *   <tr><td>llmtrace.topics.traces</td><td>llm.traces</td><td>assemble → sink, aggregate</td></tr>
  *   <tr><td>llmtrace.topics.metrics</td><td>llm.metrics</td><td>aggregate → sink, alerts</td></tr>
- *   <tr><td>llmtrace.topics.releases</td><td>llm.releases</td><td>gateway → alerts, sink</td></tr>
- *   <tr><td>llmtrace.topics.alerts</td><td>llm.alerts</td><td>alerts → sink, Alertmanager forwarder, anyone</td></tr>
- *   <tr><td>llmtrace.topics.review</td><td>llm.review</td><td>alerts → sink (the review queue)</td></tr>
+ *   <tr><td>llmtrace.topics.releases</td><td>llm.releases</td><td>gateway (POST /v1/releases) → alerts, sink</td></tr>
+ *   <tr><td>llmtrace.topics.alerts</td><td>llm.alerts</td><td>alerts → sink, review, Alertmanager forwarder, anyone</td></tr>
+ *   <tr><td>llmtrace.topics.review</td><td>llm.review</td><td>review → sink (the review queue)</td></tr>
  * </table>
  */
 public record TopicNames(String raw, String redacted, String deadLetters, String quarantine, String redactionEvents,
