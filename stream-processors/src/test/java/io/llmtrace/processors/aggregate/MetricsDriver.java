@@ -1,22 +1,19 @@
 package io.llmtrace.processors.aggregate;
 
 import io.llmtrace.processors.common.PipelineTopics;
+import io.llmtrace.processors.common.TopologyFixture;
 import io.llmtrace.processors.common.TestMeters;
 import io.llmtrace.processors.common.TopicNames;
 import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.avro.MetricWindow;
 import io.llmtrace.schemas.avro.TraceSummary;
-import io.llmtrace.schemas.testing.FakeSchemaRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -30,7 +27,7 @@ final class MetricsDriver implements AutoCloseable {
   static final Instant T0 = Instant.parse("2026-11-30T10:00:00Z");
   static final TopicNames NAMES = TopicNames.defaults();
 
-  private final FakeSchemaRegistry registry;
+  private final TopologyFixture fixture;
   private final TopologyTestDriver driver;
   private final PipelineTopics topics;
   final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -39,12 +36,9 @@ final class MetricsDriver implements AutoCloseable {
   final TestOutputTopic<String, MetricWindow> metrics;
 
   MetricsDriver(MetricsConfig.Windows windows) {
-    registry = FakeSchemaRegistry.start();
-    topics = PipelineTopics.create(NAMES, Map.of("schema.registry.url", registry.url()));
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "metrics-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(MetricsTopology.build(topics, windows, new MetricsMeters(meters)), props, T0);
+    fixture = TopologyFixture.start("metrics-test", NAMES, built -> MetricsTopology.build(built, windows, new MetricsMeters(meters)), T0);
+    topics = fixture.topics;
+    driver = fixture.driver;
     spans = driver.createInputTopic(NAMES.redacted(), new StringSerializer(), new ByteArraySerializer());
     traces = driver.createInputTopic(NAMES.traces(), new StringSerializer(), new ByteArraySerializer());
     metrics = driver.createOutputTopic(NAMES.metrics(), new StringDeserializer(), topics.metrics().valueDeserializer());
@@ -82,10 +76,6 @@ final class MetricsDriver implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      driver.close();
-    } finally {
-      registry.close();
-    }
+    fixture.close();
   }
 }

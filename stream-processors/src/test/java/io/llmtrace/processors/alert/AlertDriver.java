@@ -1,6 +1,7 @@
 package io.llmtrace.processors.alert;
 
 import io.llmtrace.processors.common.PipelineTopics;
+import io.llmtrace.processors.common.TopologyFixture;
 import io.llmtrace.processors.common.TopicNames;
 import io.llmtrace.schemas.avro.AlertEvent;
 import io.llmtrace.schemas.avro.EvaluationStats;
@@ -8,19 +9,16 @@ import io.llmtrace.schemas.avro.Exemplars;
 import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.avro.MetricWindow;
 import io.llmtrace.schemas.avro.ReleaseMarker;
-import io.llmtrace.schemas.testing.FakeSchemaRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -35,7 +33,7 @@ final class AlertDriver implements AutoCloseable {
   static final Instant T0 = Instant.parse("2026-11-30T10:00:00Z");
   static final TopicNames NAMES = TopicNames.defaults();
 
-  private final FakeSchemaRegistry registry;
+  private final TopologyFixture fixture;
   private final TopologyTestDriver driver;
   private final PipelineTopics topics;
   final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -52,13 +50,10 @@ final class AlertDriver implements AutoCloseable {
   }
 
   AlertDriver(List<AlertRule> rules) {
-    registry = FakeSchemaRegistry.start();
-    topics = PipelineTopics.create(NAMES, Map.of("schema.registry.url", registry.url()));
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alerts-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(AlertTopology.build(topics, rules, List.of("customer_tier"), Duration.ofSeconds(1),
-        new AlertMeters(meters)), props, T0);
+    fixture = TopologyFixture.start("alerts-test", NAMES, built -> AlertTopology.build(built, rules, List.of("customer_tier"), Duration.ofSeconds(1),
+        new AlertMeters(meters)), T0);
+    topics = fixture.topics;
+    driver = fixture.driver;
     metrics = driver.createInputTopic(NAMES.metrics(), new StringSerializer(), new ByteArraySerializer());
     spans = driver.createInputTopic(NAMES.redacted(), new StringSerializer(), new ByteArraySerializer());
     redactionEvents = driver.createInputTopic(NAMES.redactionEvents(), new StringSerializer(), new ByteArraySerializer());
@@ -111,11 +106,7 @@ final class AlertDriver implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      driver.close();
-    } finally {
-      registry.close();
-    }
+    fixture.close();
   }
 
   // ---- metric windows as the metrics stage publishes them

@@ -2,22 +2,19 @@ package io.llmtrace.processors.assemble;
 
 import io.llmtrace.processors.assemble.state.TraceState;
 import io.llmtrace.processors.common.PipelineTopics;
+import io.llmtrace.processors.common.TopologyFixture;
 import io.llmtrace.processors.common.TestMeters;
 import io.llmtrace.processors.common.TopicNames;
 import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.avro.TraceSummary;
-import io.llmtrace.schemas.testing.FakeSchemaRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -33,7 +30,7 @@ final class AssemblyDriver implements AutoCloseable {
   static final Instant T0 = Instant.parse("2026-11-30T10:00:00Z");
   static final TopicNames NAMES = TopicNames.defaults();
 
-  private final FakeSchemaRegistry registry;
+  private final TopologyFixture fixture;
   private final TopologyTestDriver driver;
   private final PipelineTopics topics;
   final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -43,13 +40,9 @@ final class AssemblyDriver implements AutoCloseable {
   private final TestOutputTopic<byte[], byte[]> changelog;
 
   AssemblyDriver(AssemblyConfig.Timing timing, TraceAggregator.Limits limits) {
-    registry = FakeSchemaRegistry.start();
-    topics = PipelineTopics.create(NAMES, Map.of("schema.registry.url", registry.url()));
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "assembly-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    driver = new TopologyTestDriver(TraceAssemblyTopology.build(topics, timing, limits, new AssemblyMetrics(meters)), props, T0);
+    fixture = TopologyFixture.start("assembly-test", NAMES, built -> TraceAssemblyTopology.build(built, timing, limits, new AssemblyMetrics(meters)), T0);
+    topics = fixture.topics;
+    driver = fixture.driver;
     redacted = driver.createInputTopic(NAMES.redacted(), new StringSerializer(), new ByteArraySerializer());
     traces = driver.createOutputTopic(NAMES.traces(), new StringDeserializer(), topics.traces().valueDeserializer());
     deadLetters = driver.createOutputTopic(NAMES.deadLetters(), new StringDeserializer(), new ByteArrayDeserializer());
@@ -104,10 +97,6 @@ final class AssemblyDriver implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      driver.close();
-    } finally {
-      registry.close();
-    }
+    fixture.close();
   }
 }

@@ -1,21 +1,18 @@
 package io.llmtrace.processors.redact;
 
-import io.llmtrace.processors.common.PipelineTopics;
+import io.llmtrace.processors.common.TopologyFixture;
 import io.llmtrace.processors.common.TopicNames;
 import io.llmtrace.processors.enrich.CostEnricher;
 import io.llmtrace.processors.enrich.PriceTable;
 import io.llmtrace.schemas.avro.AlertEvent;
 import io.llmtrace.schemas.avro.LlmSpan;
-import io.llmtrace.schemas.testing.FakeSchemaRegistry;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.Properties;
+import java.time.Instant;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -27,9 +24,10 @@ import org.apache.kafka.streams.TopologyTestDriver;
  */
 public final class StageDriver implements AutoCloseable {
 
-  private static final TopicNames TOPICS = new TopicNames("raw", "redacted", "dlq", "quarantine", "events", "traces", "metrics", "releases", "alerts", "review");
+  private static final TopicNames TOPICS = new TopicNames("raw", "redacted", "dlq", "quarantine", "events", "traces", "metrics", "releases",
+      "alerts", "review");
 
-  private final FakeSchemaRegistry registry;
+  private final TopologyFixture fixture;
   private final TopologyTestDriver driver;
   public final Serde<LlmSpan> spans;
   public final TestInputTopic<String, byte[]> raw;
@@ -39,16 +37,11 @@ public final class StageDriver implements AutoCloseable {
   public final TestOutputTopic<String, AlertEvent> events;
 
   public StageDriver(String applicationId, SpanScrubber scrubber) {
-    registry = FakeSchemaRegistry.start();
-    Map<String, Object> serdeConfig = Map.of("schema.registry.url", registry.url());
-    PipelineTopics topics = PipelineTopics.create(TOPICS, serdeConfig);
-    spans = topics.redacted().valueSerde();
-    Serde<AlertEvent> alerts = topics.redactionEvents().valueSerde();
     CostEnricher enricher = new CostEnricher(PriceTable.load(Path.of("..", "deploy", "config", "model-prices.yaml")));
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(RedactionTopology.build(topics, scrubber, enricher), props);
+    fixture = TopologyFixture.start(applicationId, TOPICS, built -> RedactionTopology.build(built, scrubber, enricher), Instant.now());
+    driver = fixture.driver;
+    spans = fixture.topics.redacted().valueSerde();
+    Serde<AlertEvent> alerts = fixture.topics.redactionEvents().valueSerde();
     raw = driver.createInputTopic(TOPICS.raw(), new StringSerializer(), new ByteArraySerializer());
     redacted = driver.createOutputTopic(TOPICS.redacted(), new StringDeserializer(), spans.deserializer());
     dlq = driver.createOutputTopic(TOPICS.deadLetters(), new StringDeserializer(), new ByteArrayDeserializer());
@@ -63,10 +56,6 @@ public final class StageDriver implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      driver.close();
-    } finally {
-      registry.close();
-    }
+    fixture.close();
   }
 }

@@ -1,23 +1,20 @@
 package io.llmtrace.processors.review;
 
 import io.llmtrace.processors.common.PipelineTopics;
+import io.llmtrace.processors.common.TopologyFixture;
 import io.llmtrace.processors.common.TestMeters;
 import io.llmtrace.processors.common.TopicNames;
 import io.llmtrace.schemas.avro.AlertEvent;
 import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.avro.ReviewItem;
 import io.llmtrace.schemas.avro.TraceSummary;
-import io.llmtrace.schemas.testing.FakeSchemaRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -33,7 +30,7 @@ final class ReviewDriver implements AutoCloseable {
   static final Instant T0 = ReviewFixtures.T0;
   static final TopicNames NAMES = TopicNames.defaults();
 
-  private final FakeSchemaRegistry registry;
+  private final TopologyFixture fixture;
   private final TopologyTestDriver driver;
   private final PipelineTopics topics;
   final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -44,12 +41,9 @@ final class ReviewDriver implements AutoCloseable {
   final TestOutputTopic<String, byte[]> deadLetters;
 
   ReviewDriver(ReviewPolicy policy, ReviewConfig.State state) {
-    registry = FakeSchemaRegistry.start();
-    topics = PipelineTopics.create(NAMES, Map.of("schema.registry.url", registry.url()));
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "review-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(ReviewTopology.build(topics, policy, state, new ReviewMeters(meters)), props, T0);
+    fixture = TopologyFixture.start("review-test", NAMES, built -> ReviewTopology.build(built, policy, state, new ReviewMeters(meters)), T0);
+    topics = fixture.topics;
+    driver = fixture.driver;
     traces = driver.createInputTopic(NAMES.traces(), new StringSerializer(), new ByteArraySerializer());
     spans = driver.createInputTopic(NAMES.redacted(), new StringSerializer(), new ByteArraySerializer());
     alerts = driver.createInputTopic(NAMES.alerts(), new StringSerializer(), new ByteArraySerializer());
@@ -93,10 +87,6 @@ final class ReviewDriver implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      driver.close();
-    } finally {
-      registry.close();
-    }
+    fixture.close();
   }
 }
