@@ -511,4 +511,35 @@ class AlertScenariosTest {
           10, 0, 1)))).containsExactly("FIRING@4");
     }
   }
+
+  @Test
+  void aRuleThatKeepsItsStateWhenDataStopsStaysFiring() {
+    List<AlertRule> rules = AlertRules.parse(new java.io.ByteArrayInputStream("""
+        rules:
+          - name: timeouts_kept
+            metric: timeout_rate
+            comparator: ">"
+            threshold: 0.01
+            window: 10m
+            min_volume: 100
+            group_by: [service]
+            when_data_stops: keep
+            severity: notify
+            owner: platform-engineering
+            runbook: docs/RUNBOOKS.md#timeout_rate
+            action: Check provider and tool latency
+        """.getBytes(java.nio.charset.StandardCharsets.UTF_8)), "test.yaml");
+    try (AlertDriver driver = new AlertDriver(rules)) {
+      List<String> events = run(driver, "timeouts_kept", 0, 40, m -> {
+        List<MetricWindow> windows = new ArrayList<>();
+        windows.add(spans(m, 200, "service_name", "billing-api", "kind", "TOOL").build());
+        if (m < 12) {
+          windows.add(spans(m, 20, "service_name", "support-api", "kind", "LLM").setTimeouts(1).build());
+        }
+        return windows;
+      });
+      assertThat(events).containsExactly("FIRING@9");
+      assertThat(driver.tick(Duration.ofHours(2))).isEmpty();
+    }
+  }
 }
