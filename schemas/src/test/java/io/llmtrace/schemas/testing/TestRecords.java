@@ -4,6 +4,7 @@ import io.llmtrace.schemas.avro.AlertEvent;
 import io.llmtrace.schemas.avro.AlertSeverity;
 import io.llmtrace.schemas.avro.AlertState;
 import io.llmtrace.schemas.avro.MetricWindow;
+import io.llmtrace.schemas.avro.ReleaseMarker;
 import io.llmtrace.schemas.avro.ReviewItem;
 import io.llmtrace.schemas.avro.ReviewPriority;
 import io.llmtrace.schemas.avro.ReviewStatus;
@@ -170,6 +171,17 @@ public final class TestRecords {
         .setExampleTraceIds(list(TestSpans.TRACE_ID, TestSpans.traceId(2)))
         .setFiredAt(WINDOW_END.plusMillis(1_250))
         .setState(AlertState.RESOLVED)
+        .setRuleKind("baseline")
+        .setComparator(">")
+        .setBaselineValue(5_600.0)
+        .setBaseline("previous_24h")
+        .setEvaluationWindow("10m")
+        .setVolume(1_240)
+        .setStartedAt(WINDOW_START.minusSeconds(600))
+        .setResolvedAt(WINDOW_END)
+        .setSummary("resolved: latency_p95 8400 is 1.50× previous_24h 5600 (alert when > 1.3) over 10m, 1,240 calls")
+        .setRelease("app_version=2026.06.2")
+        .setNotification(2)
         .build();
   }
 
@@ -182,7 +194,40 @@ public final class TestRecords {
         .setReason("eval_failed:answer_cites_source")
         .setCreatedAt(TestSpans.START.plusSeconds(6))
         .setPriority(ReviewPriority.HIGH)
-        .setStatus(ReviewStatus.IN_REVIEW)
+        .setStatus(ReviewStatus.DECIDED)
+        .setItemId(TestSpans.TENANT_ID + "/" + TestSpans.TRACE_ID + "/failed_evaluation")
+        .setDetail("evaluator answer_cites_source failed (score 0.41)")
+        .setEnvironment("production")
+        .setServiceName("support-api")
+        .setFeatureName("support_chatbot")
+        .setPromptName("support_answer")
+        .setPromptVersion("v35")
+        .setModelName("claude-3-5-sonnet-20241022")
+        .setTraceStartTime(TestSpans.START)
+        .setSampleRate(0.25)
+        .setAlertId("support_answer_eval_regression:0f3c2a1b9d8e7f60:1")
+        .setDecisionLabel("hallucinated")
+        .setDecisionNote("cites a refund policy that does not exist")
+        .setReviewer("uid_4f2a9c1e0b7d3a65")
+        .setDecidedAt(TestSpans.START.plusSeconds(3_600))
+        .setVersion(2)
+        .build();
+  }
+
+  /** A release of the support API, marked by its deploy job. */
+  public static ReleaseMarker releaseMarker() {
+    return ReleaseMarker.newBuilder()
+        .setReleaseId("r-2026.06.2")
+        .setTenantId(TestSpans.TENANT_ID)
+        .setServiceName("support-api")
+        .setEnvironment("production")
+        .setAppVersion("2026.06.2")
+        .setPromptName("support_answer")
+        .setPromptVersion("v35")
+        .setReleasedAt(WINDOW_START)
+        .setReleasedBy("deploy-bot")
+        .setNote("CHG-1234")
+        .setReceivedAt(WINDOW_START.plusMillis(40))
         .build();
   }
 }

@@ -28,7 +28,8 @@ class TestSpansTest {
             TestRecords.traceSummary(),
             TestRecords.metricWindow(),
             TestRecords.alertEvent(),
-            TestRecords.reviewItem())
+            TestRecords.reviewItem(),
+            TestRecords.releaseMarker())
         .map(record -> Arguments.of(record.getSchema().getName(), record));
   }
 

@@ -27,6 +27,13 @@ class AlertmanagerMappingTest {
         .setComparator(">")
         .setEvaluationWindow("10m")
         .setVolume(1_200)
+        .setRuleKind("threshold")
+        .setBaseline(null)
+        .setBaselineValue(null)
+        .setResolvedAt(null)
+        .setRelease(null)
+        .setSummary(null)
+        .setNotification(0)
         .build();
   }
 
