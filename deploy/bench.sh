@@ -5,13 +5,16 @@
 #   deploy/bench.sh sink [--spans 300000 --rounds 2]
 #   deploy/bench.sh assembly [--spans 2000000 --rounds 2 --gap 2s --rate 20000 --threads 1 --heap 1g]
 #   deploy/bench.sh metrics [--spans 2000000 --rounds 2 --groups 1000 --rate 4000 --threads 1 --heap 1g]
+#   deploy/bench.sh alerts [--spans 2000000 --rounds 2 --groups 1000 --rate 4000 --threads 1 --heap 1g]
 #
 # "gateway": the ingest gateway (durable to a real local Kafka) against a Zipkin 3.6 server, driven by wrk.
 # "sink": the ClickHouse sink (Kafka -> embedded ClickHouse) against direct RowBinary inserts of the same rows.
 # "assembly": the trace-assembly Kafka Streams app against a pass-through Streams app over the same spans (one child JVM each).
 # "metrics": the windowed-metrics Streams app (about --groups active groups per one-minute window) against a pass-through
 #   over the same spans and trace summaries (one child JVM each).
-# assembly and metrics also take --sides <assembly|metrics|passthrough> (one side, no report) and --out <file>;
+# "alerts": the metrics app and the alert app (all bundled rules) started together, the alert app reading the metric
+#   windows as they are published and the same spans, against the pass-through (--heap is per JVM; --threads each).
+# assembly, metrics and alerts also take --sides <assembly|metrics|alerts|passthrough> (one side, no report) and --out <file>;
 # BENCH_JAVA_OPTS=-Dbench.jfr=1 records a JFR profile of each child into target/bench-<name>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +33,6 @@ classpath="deploy/benchmarks/target/classes:$(cat deploy/benchmarks/target/runti
 case "$which" in
   gateway) exec java -Xmx512m -Dllmtrace.stack.jvm=server ${BENCH_JAVA_OPTS:-} -cp "$classpath" io.llmtrace.bench.GatewayVsZipkin "$@" ;;
   sink) exec java -Xmx3g -Dllmtrace.stack.jvm=server ${BENCH_JAVA_OPTS:-} -cp "$classpath" io.llmtrace.bench.SinkVsDirectInsert "$@" ;;
-  assembly|metrics) exec java -Xmx2g -Dllmtrace.stack.jvm=server ${BENCH_JAVA_OPTS:-} -cp "$classpath" io.llmtrace.bench.StreamsVsPassThrough "$which" "$@" ;;
-  *) echo "unknown benchmark: $which (known: gateway, sink, assembly, metrics)" >&2; exit 2 ;;
+  assembly|metrics|alerts) exec java -Xmx2g -Dllmtrace.stack.jvm=server ${BENCH_JAVA_OPTS:-} -cp "$classpath" io.llmtrace.bench.StreamsVsPassThrough "$which" "$@" ;;
+  *) echo "unknown benchmark: $which (known: gateway, sink, assembly, metrics, alerts)" >&2; exit 2 ;;
 esac

@@ -14,7 +14,35 @@ import java.util.Map;
  * input it needs, which of its own counters it checks once the input is consumed, and its section of
  * docs/BENCHMARKS.md. {@code C} is what its checks found.
  */
-sealed interface MeasuredApp<C> permits AssemblySide, MetricsSide {
+sealed interface MeasuredApp<C> permits AssemblySide, MetricsSide, AlertsSide {
+
+  /**
+   * One child JVM of a side: its settings prefix and application id stem ({@code key}), its own settings
+   * beyond the harness's, and what it must have committed for the side to count as done — the pre-filled
+   * topics it reads ({@code inputs}: {@link StreamsVsPassThrough#INPUT}, {@link StreamsVsPassThrough#TRACES});
+   * {@code upstream} topics, written by the children
+   * before it, up to their end offsets at the moment the last of those children was done; and its
+   * {@code internal} topics (named after its application id, e.g. a repartition), up to their end offsets
+   * once all the rest is committed. {@code stores}: its state stores, whose changelogs are counted.
+   */
+  record Child(String key, String label, String mainClass, Map<String, String> settings, List<String> inputs, List<String> upstream,
+      List<String> internal, List<String> stores) {}
+
+  /** The spans, and the trace summaries too when {@code traces}. */
+  static List<String> prefilled(boolean traces) {
+    return traces ? List.of(StreamsVsPassThrough.INPUT, StreamsVsPassThrough.TRACES) : List.of(StreamsVsPassThrough.INPUT);
+  }
+
+  /** The JVMs of the measured side, launched together; by default one, this stage with {@link #settings}. */
+  default List<Child> children(Options options, int round, String output) {
+    return List.of(new Child(key(), label(), mainClass(), settings(options, output), prefilled(readsTraces()), List.of(), List.of(),
+        stores()));
+  }
+
+  /** Topics the measured side needs beyond its output and dead letters (created before its launch). */
+  default List<String> topics(int round) {
+    return List.of();
+  }
 
   /** Its name on the command line, its settings prefix ({@code llmtrace.<key>.*}) and its application ids' stem. */
   String key();

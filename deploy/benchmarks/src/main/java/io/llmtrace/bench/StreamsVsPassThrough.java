@@ -36,7 +36,6 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
@@ -51,11 +50,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * also reads trace summaries, a second topic with one summary per trace — then each side in its own child
  * JVM with a fresh application id and state directory, reading the input from the start, timed from
  * launch until the group's committed offsets reach the input's end offsets. The sides alternate who goes
- * first. What differs per stage (its settings, its own checks, its report section) is a {@link MeasuredApp}.
+ * first. What differs per stage (its settings, its own checks, its report section) is a {@link MeasuredApp};
+ * a stage may be several JVMs launched together ({@link MeasuredApp.Child}: metrics and alerts), one
+ * reading what the one before it wrote, and then it is done when the last of them is.
  *
- * <p>Arguments: the stage ({@code assembly} or {@code metrics}), then options: {@code --spans 2000000
+ * <p>Arguments: the stage ({@code assembly}, {@code metrics} or {@code alerts}), then options: {@code --spans 2000000
  * --rounds 2 --rate <spans per second of record time> --threads 1 --heap 1g --out docs/BENCHMARKS.md}, for
- * assembly {@code --gap 2s}, for metrics {@code --groups 1000}; {@code --sides assembly} (or {@code metrics})
+ * assembly {@code --gap 2s}, for metrics and alerts {@code --groups 1000}; {@code --sides assembly} (or {@code metrics}, {@code alerts})
  * runs one side only (for profiling; no report), and {@code -Dbench.jfr=1} records a JFR profile of every
  * child into the work directory.
  */
@@ -85,7 +86,7 @@ public final class StreamsVsPassThrough {
   record Run<C>(Side side, String label, int round, long spans, long records, double seconds, double toFirstCommit,
       double steadyRecordsPerSecond, Map<String, Double> cores, long peakRssKb, long rssKb, long stateDirBytes,
       Map<String, Long> storeBytes, Map<String, Long> changelogRecordsByStore, long changelogBytes, long outputBytes,
-      Set<String> contention, C checks) {
+      Set<String> contention, C checks, List<ChildRun> jvms) {
     double spansPerSecond() {
       return spans / seconds;
     }
@@ -100,8 +101,22 @@ public final class StreamsVsPassThrough {
     }
   }
 
-  /** What a stage's checks may read once its input is consumed (the child still running). */
-  record Finished(int adminPort, long consumedNanos, String appId, String output, Input input, StackEndpoints endpoints) {}
+  /**
+   * One child JVM's share of a run (RSS, state dir and stores are summed over a side's JVMs in {@link Run}):
+   * launch → its inputs committed, RSS peak and at the end (kB), its state directory.
+   */
+  record ChildRun(String label, String appId, double seconds, long peakRssKb, long rssKb, long stateDirBytes,
+      Map<String, Long> storeBytes) {}
+
+  /** A child of the measured side as its checks see it: {@code doneNanos} when its inputs were committed. */
+  record Started(String appId, int adminPort, long doneNanos) {}
+
+  /**
+   * What a stage's checks may read once its input is consumed (the children still running): the first
+   * child's admin port and application id, the side's output, and every child by key.
+   */
+  record Finished(int adminPort, long consumedNanos, String appId, String output, Input input, StackEndpoints endpoints,
+      Map<String, Started> children) {}
 
   private StreamsVsPassThrough() {}
 
@@ -111,7 +126,8 @@ public final class StreamsVsPassThrough {
     switch (which) {
       case "assembly" -> run(new AssemblySide(), rest);
       case "metrics" -> run(new MetricsSide(), rest);
-      default -> throw new IllegalArgumentException("first argument: the stage to measure, assembly or metrics (was '" + which + "')");
+      case "alerts" -> run(new AlertsSide(), rest);
+      default -> throw new IllegalArgumentException("first argument: the stage to measure, assembly, metrics or alerts (was '" + which + "')");
     }
   }
 
@@ -154,6 +170,10 @@ public final class StreamsVsPassThrough {
               "round %d %-12s %,8.0f spans/s (steady %,8.0f), first commit after %.1f s, %.1f s in all, cores %s, RSS peak %,d MB%s%n",
               round, run.label(), run.spansPerSecond(), run.steadySpansPerSecond(), run.toFirstCommit(), run.seconds(), cores(run.cores()),
               run.peakRssKb() >> 10, run.contention().isEmpty() ? "" : ", contention: " + run.contention());
+          if (run.jvms().size() > 1) {
+            run.jvms().forEach(j -> System.out.printf(Locale.ROOT, "  %-12s done after %.1f s, RSS peak %,d MB, state dir %,d MB%n",
+                j.label(), j.seconds(), j.peakRssKb() >> 10, j.stateDirBytes() >> 20));
+          }
           if (run.checks() != null) {
             System.out.println(app.describe(run, input));
           }
@@ -237,21 +257,171 @@ public final class StreamsVsPassThrough {
   private static <C> Run<C> run(MeasuredApp<C> app, Side side, int round, Options options, Input input, StackEndpoints endpoints,
       Admin admin, Path work) throws Exception {
     boolean measured = side == Side.MEASURED;
-    String key = measured ? app.key() : PASS_THROUGH_KEY;
     String label = measured ? app.label() : "pass-through";
-    String appId = "bench-" + key + "-r" + round;
     String output = measured ? app.output(round) : "bench.passthrough.r" + round;
     String tracesCopy = "bench.passthrough-traces.r" + round;
     String deadLetters = "bench.dlq.r" + round;
     List<String> outputs = new ArrayList<>(List.of(output));
+    List<MeasuredApp.Child> children;
     if (measured) {
-      admin.createTopics(List.of(new NewTopic(output, PARTITIONS, (short) 1), new NewTopic(deadLetters, PARTITIONS, (short) 1))).all().get();
+      List<String> topics = new ArrayList<>(List.of(output, deadLetters));
+      topics.addAll(app.topics(round));
+      admin.createTopics(topics.stream().map(name -> new NewTopic(name, PARTITIONS, (short) 1)).toList()).all().get();
+      children = app.children(options, round, output);
+      children.forEach(c -> c.upstream().stream().filter(t -> !outputs.contains(t)).forEach(outputs::add));
     } else {
       if (app.readsTraces()) {
         outputs.add(tracesCopy);
       }
       admin.createTopics(outputs.stream().map(name -> new NewTopic(name, PARTITIONS, (short) 1)).toList()).all().get();
+      children = List.of(new MeasuredApp.Child(PASS_THROUGH_KEY, label, PassThroughApp.class.getName(), Map.of(),
+          MeasuredApp.prefilled(app.readsTraces()), List.of(), List.of(), List.of()));
     }
+    List<Map<TopicPartition, Long>> inputEnds = new ArrayList<>();
+    for (MeasuredApp.Child child : children) {
+      Map<TopicPartition, Long> fixed = new HashMap<>();
+      for (String topic : child.inputs()) {
+        fixed.putAll(endOffsets(admin, topic));
+      }
+      inputEnds.add(fixed);
+    }
+    List<Launched> launched = new ArrayList<>();
+    Set<String> contention = new TreeSet<>();
+    long launchedAt = System.nanoTime();
+    try {
+      for (int i = 0; i < children.size(); i++) {
+        launched.add(launch(children.get(i), round, options, endpoints, work, output, tracesCopy, deadLetters, inputEnds.get(i)));
+      }
+      Map<String, Long> pids = new LinkedHashMap<>();
+      launched.forEach(l -> pids.put(l.child.label(), l.process.pid()));
+      Set<Long> childPids = launched.stream().map(l -> l.process.pid()).collect(Collectors.toSet());
+      ProcessHandle.current().children().filter(p -> !childPids.contains(p.pid())).forEach(p -> pids.put(service(p), p.pid()));
+      CpuMeter cpu = new CpuMeter(pids);
+      cpu.start();
+      Launched first = launched.get(0);
+      long total = first.fixed.values().stream().mapToLong(Long::longValue).sum();
+      long firstCommit = 0;
+      long committedAtFirst = 0;
+      long lastContentionCheck = 0;
+      long deadline = launchedAt + RUN_LIMIT.toNanos();
+      while (true) {
+        boolean earlierDone = true;
+        for (Launched l : launched) {
+          if (l.doneNanos == 0) {
+            Map<TopicPartition, Long> committed = committed(admin, l.appId);
+            long now = System.nanoTime();
+            if (l == first && firstCommit == 0) {
+              long sum = sum(committed, first.fixed.keySet());
+              if (sum > 0) {
+                firstCommit = now;
+                committedAtFirst = sum;
+              }
+            }
+            if (!l.process.isAlive()) {
+              throw new IllegalStateException(l.child.label() + " exited with status " + l.process.exitValue() + " at "
+                  + sum(committed, l.fixed.keySet()) + " of " + l.fixed.values().stream().mapToLong(Long::longValue).sum()
+                  + " records; see " + l.log);
+            }
+            if (earlierDone && l.upstreamEnd == null) { // the children before it have just finished: what they wrote is its work
+              l.upstreamEnd = new HashMap<>();
+              for (String topic : l.child.upstream()) {
+                l.upstreamEnd.putAll(endOffsets(admin, topic));
+              }
+            }
+            if (l.upstreamEnd != null && reached(committed, l.fixed) && reached(committed, l.upstreamEnd)
+                && reached(committed, internalEnd(admin, l))) {
+              l.doneNanos = now;
+            }
+          }
+          earlierDone &= l.doneNanos != 0;
+        }
+        long now = System.nanoTime();
+        if (earlierDone) {
+          break;
+        }
+        if (now > deadline) {
+          throw new IllegalStateException(label + " did not consume its input in " + RUN_LIMIT + "; see " + launched.get(0).log);
+        }
+        if (now - lastContentionCheck > 2_000_000_000L) {
+          contention.addAll(contention());
+          lastContentionCheck = now;
+        }
+        LockSupport.parkNanos(100_000_000);
+      }
+      long consumed = launched.stream().mapToLong(l -> l.doneNanos).max().orElseThrow();
+      if (committedAtFirst >= total) { // all of it in the first commit seen: no steady interval
+        firstCommit = launchedAt;
+        committedAtFirst = 0;
+      }
+      Map<String, Double> cores = cpu.stop();
+      contention.addAll(contention());
+      Map<String, long[]> rss = new LinkedHashMap<>();
+      launched.forEach(l -> rss.put(l.child.key(), rss(l.process.pid())));
+      Map<String, Started> started = new LinkedHashMap<>();
+      launched.forEach(l -> started.put(l.child.key(), new Started(l.appId, l.adminPort, l.doneNanos)));
+      C checks = measured ? app.check(new Finished(first.adminPort, consumed, first.appId, output, input, endpoints, started)) : null;
+      for (Launched l : launched) {
+        stop(l.process);
+      }
+      Map<String, Long> changelogs = new LinkedHashMap<>();
+      Set<String> changelogTopics = new TreeSet<>();
+      List<ChildRun> jvms = new ArrayList<>();
+      Map<String, Long> storeBytes = new TreeMap<>();
+      for (Launched l : launched) {
+        for (String store : l.child.stores()) {
+          changelogs.put(store, records(admin, changelog(l.appId, store)));
+          changelogTopics.add(changelog(l.appId, store));
+        }
+        Map<String, Long> stores = storeBytes(l.stateDir);
+        stores.forEach((store, bytes) -> storeBytes.merge(store, bytes, Long::sum));
+        long[] kb = rss.get(l.child.key());
+        jvms.add(new ChildRun(l.child.label(), l.appId, (l.doneNanos - launchedAt) / 1e9, kb[0], kb[1], directoryBytes(l.stateDir), stores));
+      }
+      return new Run<>(side, label, round, input.spans(), total, (consumed - launchedAt) / 1e9, (firstCommit - launchedAt) / 1e9,
+          (total - committedAtFirst) / ((consumed - firstCommit) / 1e9), cores, jvms.stream().mapToLong(ChildRun::peakRssKb).sum(),
+          jvms.stream().mapToLong(ChildRun::rssKb).sum(), jvms.stream().mapToLong(ChildRun::stateDirBytes).sum(), storeBytes, changelogs,
+          topicBytes(admin, changelogTopics), topicBytes(admin, Set.copyOf(outputs)), contention, checks, jvms);
+    } finally {
+      for (Launched l : launched) {
+        if (l.process.isAlive()) {
+          l.process.destroyForcibly().waitFor();
+        }
+      }
+    }
+  }
+
+  /** A child JVM of the side being measured, and how far it got. */
+  private static final class Launched {
+    final MeasuredApp.Child child;
+    final String appId;
+    final int adminPort;
+    final Path stateDir;
+    final Path log;
+    final Process process;
+    /** End offsets of the pre-filled topics it reads. */
+    final Map<TopicPartition, Long> fixed;
+    /** End offsets of its upstream topics when the children before it were done; null until then. */
+    Map<TopicPartition, Long> upstreamEnd;
+    long doneNanos;
+
+    Launched(MeasuredApp.Child child, String appId, int adminPort, Path stateDir, Path log, Process process, Map<TopicPartition, Long> fixed) {
+      this.child = child;
+      this.appId = appId;
+      this.adminPort = adminPort;
+      this.stateDir = stateDir;
+      this.log = log;
+      this.process = process;
+      this.fixed = fixed;
+    }
+  }
+
+  static String appId(String key, int round) {
+    return "bench-" + key + "-r" + round;
+  }
+
+  private static Launched launch(MeasuredApp.Child child, int round, Options options, StackEndpoints endpoints, Path work, String output,
+      String tracesCopy, String deadLetters, Map<TopicPartition, Long> fixed) throws IOException {
+    String appId = appId(child.key(), round);
     Path stateDir = work.resolve("state").resolve(appId);
     int adminPort = freePort();
     List<String> command = new ArrayList<>(List.of(java(), "-Xmx" + options.heap()));
@@ -263,87 +433,42 @@ public final class StreamsVsPassThrough {
     settings.put("llmtrace.schema.registry.url", endpoints.schemaRegistryUrl());
     settings.put("llmtrace.topics.redacted", INPUT);
     settings.put("llmtrace.topics.dead-letters", deadLetters);
-    if (app.readsTraces()) {
+    if (child.inputs().contains(TRACES)) {
       settings.put("llmtrace.topics.traces", TRACES);
       settings.put("llmtrace.passthrough.traces-output", tracesCopy);
     }
     settings.put("llmtrace.passthrough.output", output);
-    settings.putAll(app.settings(options, output));
-    settings.put("llmtrace." + key + ".application-id", appId);
-    settings.put("llmtrace." + key + ".admin.host", "127.0.0.1");
-    settings.put("llmtrace." + key + ".admin.port", Integer.toString(adminPort));
+    settings.putAll(child.settings());
+    settings.put("llmtrace." + child.key() + ".application-id", appId);
+    settings.put("llmtrace." + child.key() + ".admin.host", "127.0.0.1");
+    settings.put("llmtrace." + child.key() + ".admin.port", Integer.toString(adminPort));
     settings.put("llmtrace.streams.state.dir", stateDir.toString());
     settings.put("llmtrace.streams.num.stream.threads", Integer.toString(options.threads()));
     settings.forEach((name, value) -> command.add("-D" + name + "=" + value));
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), measured ? app.mainClass() : PassThroughApp.class.getName()));
-
-    Map<TopicPartition, Long> end = new HashMap<>(endOffsets(admin, INPUT));
-    if (app.readsTraces()) {
-      end.putAll(endOffsets(admin, TRACES));
-    }
-    long total = end.values().stream().mapToLong(Long::longValue).sum();
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), child.mainClass()));
     Path log = work.resolve(appId + ".log");
-    Map<String, Long> pids = new LinkedHashMap<>();
-    Set<String> contention = new TreeSet<>();
-    long launched = System.nanoTime();
-    Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    try {
-      pids.put(label, child.pid());
-      ProcessHandle.current().children().filter(p -> p.pid() != child.pid()).forEach(p -> pids.put(service(p), p.pid()));
-      CpuMeter cpu = new CpuMeter(pids);
-      cpu.start();
-      long firstCommit = 0;
-      long committedAtFirst = 0;
-      long lastContentionCheck = 0;
-      long deadline = launched + RUN_LIMIT.toNanos();
-      while (true) {
-        long committed = committed(admin, appId, end.keySet());
-        long now = System.nanoTime();
-        if (firstCommit == 0 && committed > 0) {
-          firstCommit = now;
-          committedAtFirst = committed;
-        }
-        if (committed >= total) {
-          break;
-        }
-        if (!child.isAlive()) {
-          throw new IllegalStateException(label + " exited with status " + child.exitValue() + " at " + committed + " of " + total
-              + " records; see " + log);
-        }
-        if (now > deadline) {
-          throw new IllegalStateException(label + " consumed " + committed + " of " + total + " records in " + RUN_LIMIT);
-        }
-        if (now - lastContentionCheck > 2_000_000_000L) {
-          contention.addAll(contention());
-          lastContentionCheck = now;
-        }
-        LockSupport.parkNanos(100_000_000);
-      }
-      long consumed = System.nanoTime();
-      if (committedAtFirst >= total) { // all of it in the first commit seen: no steady interval
-        firstCommit = launched;
-        committedAtFirst = 0;
-      }
-      Map<String, Double> cores = cpu.stop();
-      contention.addAll(contention());
-      long[] rss = rss(child.pid());
-      C checks = measured ? app.check(new Finished(adminPort, consumed, appId, output, input, endpoints)) : null;
-      stop(child);
-      Map<String, Long> changelogs = new LinkedHashMap<>();
-      if (measured) {
-        for (String store : app.stores()) {
-          changelogs.put(store, records(admin, changelog(appId, store)));
-        }
-      }
-      return new Run<>(side, label, round, input.spans(), total, (consumed - launched) / 1e9, (firstCommit - launched) / 1e9,
-          (total - committedAtFirst) / ((consumed - firstCommit) / 1e9), cores, rss[0], rss[1], directoryBytes(stateDir),
-          storeBytes(stateDir), changelogs, topicBytes(admin, changelogs.keySet().stream().map(s -> changelog(appId, s)).collect(Collectors.toSet())),
-          topicBytes(admin, Set.copyOf(outputs)), contention, checks);
-    } finally {
-      if (child.isAlive()) {
-        child.destroyForcibly().waitFor();
-      }
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    // A harness stopped by a signal runs no finally block: without this its children would outlive it.
+    Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+    return new Launched(child, appId, adminPort, stateDir, log, process, fixed);
+  }
+
+  /** End offsets of a child's internal topics now (asked only once everything else it reads is committed). */
+  private static Map<TopicPartition, Long> internalEnd(Admin admin, Launched l) throws Exception {
+    Map<TopicPartition, Long> end = new HashMap<>();
+    for (String suffix : l.child.internal()) {
+      end.putAll(endOffsets(admin, l.appId + "-" + suffix));
     }
+    return end;
+  }
+
+  /** Every partition committed at least to its target. */
+  private static boolean reached(Map<TopicPartition, Long> committed, Map<TopicPartition, Long> targets) {
+    return targets.entrySet().stream().allMatch(e -> committed.getOrDefault(e.getKey(), 0L) >= e.getValue());
+  }
+
+  private static long sum(Map<TopicPartition, Long> committed, Set<TopicPartition> partitions) {
+    return partitions.stream().mapToLong(tp -> committed.getOrDefault(tp, 0L)).sum();
   }
 
   static String changelog(String appId, String store) {
@@ -368,9 +493,15 @@ public final class StreamsVsPassThrough {
     return end;
   }
 
-  private static long committed(Admin admin, String group, Set<TopicPartition> partitions) throws Exception {
-    Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-    return partitions.stream().map(offsets::get).filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
+  /** A group's committed offsets (partitions without a commit left out). */
+  private static Map<TopicPartition, Long> committed(Admin admin, String group) throws Exception {
+    Map<TopicPartition, Long> committed = new HashMap<>();
+    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().forEach((tp, o) -> {
+      if (o != null) {
+        committed.put(tp, o.offset());
+      }
+    });
+    return committed;
   }
 
   /** Bytes the broker holds for these topics (all partitions, on its log dirs). */
