@@ -48,7 +48,7 @@ class AlertReleaseReviewSinkIT {
   void writesEachRecordAsARowEqualToItAndKeepsTheNewestReleaseAndReviewVersion(StackEndpoints stack, TestNames names) throws Exception {
     // Given an episode (FIRING, RENOTIFY, RESOLVED) of the fully populated alert, a minimal alert and one with odd text
     Topics topics = Topics.create(stack, names);
-    AlertEvent resolved = moved(TestRecords.alertEvent());
+    AlertEvent resolved = AlertEvent.newBuilder(moved(TestRecords.alertEvent())).setNotification(1).build();
     AlertEvent firing = AlertEvent.newBuilder(resolved).setState(AlertState.FIRING).setResolvedAt(null).setNotification(0)
         .setFiredAt(resolved.getFiredAt().minusSeconds(600)).build();
     AlertEvent reminder = AlertEvent.newBuilder(firing).setState(AlertState.RENOTIFY).setNotification(1)
@@ -70,7 +70,8 @@ class AlertReleaseReviewSinkIT {
         .setStatus(ReviewStatus.OPEN).setCreatedAt(RECENT).setDetail("evaluator answer_cites_source failed (score 0.41)")
         .setEnvironment("production").setServiceName("support-api").setFeatureName("support_chatbot").setPromptName("support_answer")
         .setPromptVersion("v35").setModelName("claude-sonnet-4").setTraceStartTime(RECENT.minusSeconds(5)).setSampleRate(0.25)
-        .setAlertId(resolved.getAlertId()).build();
+        .setAlertId(resolved.getAlertId()).setDecisionLabel(null).setDecisionNote(null).setReviewer(null).setDecidedAt(null)
+        .setVersion(1).build();
     ReviewItem decided = ReviewItem.newBuilder(open).setStatus(ReviewStatus.DECIDED).setDecisionLabel("hallucinated")
         .setDecisionNote("cites a source it did not retrieve").setReviewer("rev-a").setDecidedAt(RECENT.plusSeconds(600)).setVersion(2).build();
     ReviewItem legacy = ReviewItem.newBuilder().setTraceId("trace-2").setTenantId("acme").setReason("negative_feedback")

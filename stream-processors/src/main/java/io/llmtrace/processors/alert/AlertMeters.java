@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the alert stage counts. {@code llmtrace_alerts_fire_delay_seconds} is how long after the end of the
@@ -22,7 +21,8 @@ public final class AlertMeters {
   final Counter unknownRule;
   final Counter deadLetters;
   final Timer immediateDelay;
-  final AtomicLong activeGroups = new AtomicLong();
+  /** Pending or firing groups per task (each task sets its own; the gauge is their sum). */
+  private final Map<String, Long> activeByTask = new ConcurrentHashMap<>();
   private final Map<AlertState, Counter> events = new EnumMap<>(AlertState.class);
   private final Map<String, Timer> fireDelays = new ConcurrentHashMap<>();
   private final MeterRegistry registry;
@@ -41,8 +41,13 @@ public final class AlertMeters {
       events.put(state, Counter.builder("llmtrace_alerts_events").tag("state", state.name()).description("Alert events published")
           .register(registry));
     }
-    io.micrometer.core.instrument.Gauge.builder("llmtrace_alerts_active_groups", activeGroups, AtomicLong::get)
+    io.micrometer.core.instrument.Gauge.builder("llmtrace_alerts_active_groups", activeByTask,
+            tasks -> tasks.values().stream().mapToLong(Long::longValue).sum())
         .description("Rule groups pending or firing").register(registry);
+  }
+
+  void activeGroups(String task, long groups) {
+    activeByTask.put(task, groups);
   }
 
   Counter events(AlertState state) {

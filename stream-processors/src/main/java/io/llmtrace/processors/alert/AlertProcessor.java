@@ -136,7 +136,7 @@ final class AlertProcessor implements Processor<String, Routed, String, AlertEve
         states.put(key, state);
       }
     }
-    meters.activeGroups.set(open.size());
+    meters.activeGroups(context.taskId().toString(), open.size());
   }
 
   private Optional<RuleEvaluator.Marker> release(String tenant, String dimension, String version) {
