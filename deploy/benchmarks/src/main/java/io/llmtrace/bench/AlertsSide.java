@@ -132,11 +132,6 @@ final class AlertsSide implements MeasuredApp<AlertsSide.Checks> {
   }
 
   @Override
-  public Map<String, String> settings(Options options, String output) {
-    throw new UnsupportedOperationException("two JVMs: see children()");
-  }
-
-  @Override
   public List<Child> children(Options options, int round, String output) {
     String windows = metricsTopic(round);
     Child metricsApp = new Child(MetricsConfig.APP, "metrics", MetricsApp.class.getName(), Map.of("llmtrace.topics.metrics", windows),

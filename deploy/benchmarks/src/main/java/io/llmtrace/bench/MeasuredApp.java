@@ -69,7 +69,9 @@ sealed interface MeasuredApp<C> permits AssemblySide, MetricsSide, AlertsSide {
   String output(int round);
 
   /** Its settings beyond the harness's (topics, ids, ports, state directory, threads). */
-  Map<String, String> settings(Options options, String output);
+  default Map<String, String> settings(Options options, String output) {
+    return Map.of(); // a side of several JVMs (AlertsSide) gives each its settings in children() instead
+  }
 
   /** Its state stores, whose changelogs are counted. */
   List<String> stores();
