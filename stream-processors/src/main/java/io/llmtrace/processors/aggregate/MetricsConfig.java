@@ -21,10 +21,12 @@ import java.util.Objects;
  *   <tr><td>llmtrace.metrics.attribution-retention</td><td>1h</td><td>how long a span's group is remembered for evaluations and feedback that arrive later as their own spans</td></tr>
  *   <tr><td>llmtrace.metrics.punctuate-interval</td><td>1s</td><td></td></tr>
  *   <tr><td>llmtrace.metrics.application-id / .admin.port</td><td>llmtrace-metrics / {@value #DEFAULT_ADMIN_PORT}</td><td></td></tr>
+ *   <tr><td>llmtrace.metrics.evaluate-alerts</td><td>false</td><td>true: this application evaluates the alert rules too
+ *       (the {@code llmtrace.alerts.*} rule settings; publishes to {@code llmtrace.topics.alerts}), and no separate alert app runs</td></tr>
  * </table>
  * Topics: {@link TopicNames} (redacted spans and traces in, {@code llmtrace.topics.metrics} out).
  */
-public record MetricsConfig(StreamsSettings streams, TopicNames topics, Windows windows) {
+public record MetricsConfig(StreamsSettings streams, TopicNames topics, Windows windows, boolean evaluateAlerts) {
 
   public static final String APP = "metrics";
   public static final int DEFAULT_ADMIN_PORT = 9467;
@@ -63,7 +65,8 @@ public record MetricsConfig(StreamsSettings streams, TopicNames topics, Windows 
         settings.integer("llmtrace.metrics.max-groups-per-tenant", d.maxGroupsPerTenant(), 1, 1_000_000),
         settings.duration("llmtrace.metrics.attribution-retention", d.attributionRetention()),
         settings.duration("llmtrace.metrics.punctuate-interval", d.punctuateInterval()));
-    return new MetricsConfig(StreamsSettings.from(settings, APP, DEFAULT_ADMIN_PORT), TopicNames.from(settings), windows);
+    return new MetricsConfig(StreamsSettings.from(settings, APP, DEFAULT_ADMIN_PORT), TopicNames.from(settings), windows,
+        settings.bool("llmtrace.metrics.evaluate-alerts", false));
   }
 
   private static void check(boolean ok, String key, Object value, String rule) {

@@ -3,6 +3,7 @@ package io.llmtrace.processors.aggregate;
 import io.llmtrace.processors.aggregate.state.Attribution;
 import io.llmtrace.processors.aggregate.state.WindowState;
 import io.llmtrace.processors.common.DeadLetterHeaders;
+import io.llmtrace.processors.common.RecordReader;
 import io.llmtrace.schemas.avro.Evaluation;
 import io.llmtrace.schemas.avro.LlmSpan;
 import io.llmtrace.schemas.avro.MetricWindow;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -46,12 +48,16 @@ import org.slf4j.LoggerFactory;
  * of the span it judges (its parent), remembered in {@code span-attribution} for attribution-retention.
  * A trace summary's later version replaces its earlier one in the window (taken back out, then added),
  * while that window is open. State, output and offsets commit in one exactly_once_v2 transaction.
+ *
+ * <p>Forwards each closed window's {@link MetricWindow}, each unreadable record as a {@link RecordReader.DeadLetter},
+ * and the decoded spans the {@code tap} accepts (for a stage evaluating rules over single spans in the same application).
  */
 final class MetricsProcessor implements Processor<String, byte[], String, Object> {
 
   static final long MAX_FUTURE_MS = Duration.ofMinutes(5).toMillis();
   static final int SWEEP_BATCH = 5_000;
   static final int SWEEP_MIN = 200;
+  static final int MAX_CACHED_IDS = 50_000;
   /** {@code lastRecordWall} before the task has seen its first record or punctuation. */
   private static final long NOT_YET = Long.MIN_VALUE;
   private static final String WATERMARK = "watermark";
@@ -64,13 +70,16 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
   private final Deserializer<TraceSummary> traces;
   private final MetricsConfig.Windows config;
   private final MetricsMeters meters;
+  private final Predicate<LlmSpan> tap;
   private final long size;
   private final Map<Long, Map<String, Integer>> groupsPerTenant = new HashMap<>();
+  /** Group ids by level and dimensions: a SHA-256 per span was 5% of the stream thread (docs/BENCHMARKS.md). */
+  private final Map<String, Map<Map<String, String>, String>> groupIds = new HashMap<>();
   private ProcessorContext<String, Object> context;
   private KeyValueStore<Bytes, WindowState> windows;
   private KeyValueStore<String, Long> progress;
   private KeyValueStore<String, Attribution> attribution;
-  private KeyValueStore<String, TraceSummary> counted;
+  private KeyValueStore<String, CountedTrace> counted;
   private long watermark;
   private long closed;
   private long lastRecordWall;
@@ -78,7 +87,8 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
   private String countedSweep;
 
   MetricsProcessor(String spansTopic, Deserializer<LlmSpan> spans, Deserializer<TraceSummary> traces, MetricsConfig.Windows config,
-      MetricsMeters meters) {
+      MetricsMeters meters, Predicate<LlmSpan> tap) {
+    this.tap = tap;
     this.spansTopic = spansTopic;
     this.spans = spans;
     this.traces = traces;
@@ -133,14 +143,17 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
       }
     } catch (RuntimeException e) {
       meters.deadLetters.increment();
-      context.forward(DeadLetterHeaders.letter(record, e, source), MetricsTopology.DEAD_LETTERS);
+      context.forward(DeadLetterHeaders.letter(record, e, source).withValue(new RecordReader.DeadLetter(record.value())));
       return;
     }
     lastRecordWall = context.currentSystemTimeMs();
     if (value instanceof LlmSpan span) {
       span(span);
+      if (tap.test(span)) {
+        context.forward(new Record<String, Object>(record.key(), span, record.timestamp()));
+      }
     } else {
-      trace((TraceSummary) value);
+      trace((TraceSummary) value, record.value(), source.topic());
     }
   }
 
@@ -183,11 +196,12 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
         && (!span.getFeedback().isEmpty() || !span.getEvaluations().isEmpty());
   }
 
-  private void trace(TraceSummary trace) {
+  private void trace(TraceSummary trace, byte[] topicBytes, String topic) {
     long eventMs = trace.getStartTime().toEpochMilli();
     long window = windowOf(eventMs);
     advance(eventMs);
-    TraceSummary before = counted.get(trace.getTraceId());
+    CountedTrace counting = counted.get(trace.getTraceId());
+    TraceSummary before = counting == null ? null : counting.summary(bytes -> traces.deserialize(topic, bytes));
     if (before != null && before.getVersion() >= trace.getVersion()) {
       return; // a version counted already
     }
@@ -208,7 +222,7 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
     Slot slot = slot(window, Groups.TRACES, Groups.ofTrace(trace));
     WindowAggregator.addTrace(slot.state, trace, 1);
     windows.put(slot.key, slot.state);
-    counted.put(trace.getTraceId(), trace);
+    counted.put(trace.getTraceId(), CountedTrace.of(window, topicBytes));
     meters.traces.increment();
   }
 
@@ -216,7 +230,7 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
 
   /** The group's state in the window, created if new — or the tenant's overflow group when it has too many. */
   private Slot slot(long window, String level, Map<String, String> dims) {
-    String groupId = Groups.id(level, dims);
+    String groupId = groupId(level, dims);
     Bytes key = key(window, groupId);
     WindowState state = windows.get(key);
     if (state != null) {
@@ -237,6 +251,19 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
     counts.merge(tenantKey, 1, Integer::sum);
     meters.openWindows.incrementAndGet();
     return new Slot(key, WindowAggregator.empty(window, level, groupId, dims, false));
+  }
+
+  private String groupId(String level, Map<String, String> dims) {
+    Map<Map<String, String>, String> ids = groupIds.computeIfAbsent(level, k -> new HashMap<>());
+    String id = ids.get(dims);
+    if (id == null) {
+      if (ids.size() >= MAX_CACHED_IDS) {
+        ids.clear(); // more distinct groups than a window holds: start over rather than grow
+      }
+      id = Groups.id(level, dims);
+      ids.put(Map.copyOf(dims), id);
+    }
+    return id;
   }
 
   private void advance(long eventMs) {
@@ -281,7 +308,7 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
         if (state.getCount() > 0 || !state.getEvaluations().isEmpty()) {
           MetricWindow window = WindowAggregator.toRecord(state, config.size());
           window.setShard(context.taskId().partition()); // this task's part of the group's window: summed downstream
-          context.forward(new Record<String, Object>(state.getGroupId(), window, context.currentSystemTimeMs()), MetricsTopology.METRICS);
+          context.forward(new Record<String, Object>(state.getGroupId(), window, context.currentSystemTimeMs()));
           meters.windowsEmitted.increment();
         }
       }
@@ -308,7 +335,7 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
     attributionSweep = sweep(attribution, attributionSweep, sweepBatch(attribution.approximateNumEntries(), config.attributionRetention(),
         config.punctuateInterval()), a -> a.getEventTimeMs() < expireBefore);
     countedSweep = sweep(counted, countedSweep, sweepBatch(counted.approximateNumEntries(), config.size().plus(config.grace()),
-        config.punctuateInterval()), t -> windowOf(t.getStartTime().toEpochMilli()) + size <= closed);
+        config.punctuateInterval()), t -> t.windowStartMs() + size <= closed);
   }
 
   /**

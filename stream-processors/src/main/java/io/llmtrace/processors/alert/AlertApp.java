@@ -29,8 +29,7 @@ public final class AlertApp {
   }
 
   private static void log(AlertConfig config) {
-    LoggerFactory.getLogger(AlertApp.class).info("{} alert rules from {}: {}", config.rules().size(), config.rulesSource(),
-        config.rules().stream().map(AlertRule::name).toList());
+    LoggerFactory.getLogger(AlertApp.class).info(config.evaluation().describe());
   }
 
   /** Process entry point: runs until SIGTERM; exits 2 on bad settings or rules, 1 when the application fails. */

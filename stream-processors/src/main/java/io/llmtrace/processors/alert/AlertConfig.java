@@ -34,17 +34,35 @@ public record AlertConfig(StreamsSettings streams, TopicNames topics, List<Alert
   /** The bundled rules: deploy/config/alert-rules.yaml, copied into the jar by the build. */
   public static final String DEFAULT_RULES = "/alert-rules.yaml";
 
-  public static AlertConfig from(Settings settings) {
-    Optional<Path> file = ConfigFiles.optional(settings, "llmtrace.alerts.rules-file");
-    List<AlertRule> rules = file.map(AlertRules::load).orElseGet(AlertConfig::bundledRules);
-    Duration interval = settings.duration("llmtrace.alerts.evaluate-interval", Duration.ofSeconds(1));
-    if (interval.isZero()) {
-      throw new IllegalArgumentException("llmtrace.alerts.evaluate-interval = 0: must be positive");
+  /** What evaluating the rules takes, in the alert app or inside the metrics app ({@code llmtrace.metrics.evaluate-alerts}). */
+  public record Evaluation(List<AlertRule> rules, String rulesSource, Duration evaluateInterval, List<String> groupAttributes) {
+
+    public static Evaluation from(Settings settings) {
+      Optional<Path> file = ConfigFiles.optional(settings, "llmtrace.alerts.rules-file");
+      List<AlertRule> rules = file.map(AlertRules::load).orElseGet(AlertConfig::bundledRules);
+      Duration interval = settings.duration("llmtrace.alerts.evaluate-interval", Duration.ofSeconds(1));
+      if (interval.isZero()) {
+        throw new IllegalArgumentException("llmtrace.alerts.evaluate-interval = 0: must be positive");
+      }
+      String attributes = settings.string("llmtrace.metrics.group-attributes", "customer_tier");
+      return new Evaluation(rules, file.map(Path::toString).orElse("bundled " + DEFAULT_RULES), interval,
+          Arrays.stream(attributes.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList());
     }
-    String attributes = settings.string("llmtrace.metrics.group-attributes", "customer_tier");
-    return new AlertConfig(StreamsSettings.from(settings, APP, DEFAULT_ADMIN_PORT), TopicNames.from(settings), rules,
-        file.map(Path::toString).orElse("bundled " + DEFAULT_RULES), interval,
-        Arrays.stream(attributes.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList());
+
+    /** One log line at start: how many rules, from where, their names. */
+    public String describe() {
+      return rules.size() + " alert rules from " + rulesSource + ": " + rules.stream().map(AlertRule::name).toList();
+    }
+  }
+
+  public static AlertConfig from(Settings settings) {
+    Evaluation evaluation = Evaluation.from(settings);
+    return new AlertConfig(StreamsSettings.from(settings, APP, DEFAULT_ADMIN_PORT), TopicNames.from(settings), evaluation.rules(),
+        evaluation.rulesSource(), evaluation.evaluateInterval(), evaluation.groupAttributes());
+  }
+
+  public Evaluation evaluation() {
+    return new Evaluation(rules, rulesSource, evaluateInterval, groupAttributes);
   }
 
   public static List<AlertRule> bundledRules() {

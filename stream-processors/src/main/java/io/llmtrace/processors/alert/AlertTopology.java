@@ -1,5 +1,6 @@
 package io.llmtrace.processors.alert;
 
+import io.llmtrace.processors.aggregate.MetricsTopology;
 import io.llmtrace.processors.common.RecordReader;
 import io.llmtrace.processors.common.PipelineTopics;
 import io.llmtrace.processors.common.Topic;
@@ -53,6 +54,37 @@ public final class AlertTopology {
       AlertMeters meters) {
     AlertRouter router = new AlertRouter(rules, groupAttributes);
     StreamsBuilder builder = new StreamsBuilder();
+    KStream<String, Object> routed = source(builder, topics.metrics(), window -> router.route(window), meters, "metric-windows");
+    if (router.watchesSpans()) {
+      routed = routed.merge(source(builder, topics.redacted(), (LlmSpan span) -> router.route(span), meters, "policy-violations"));
+    }
+    evaluate(builder, topics, router, rules, evaluateInterval, meters, routed);
+    return builder.build();
+  }
+
+  /**
+   * The alert stage inside the metrics application ({@code llmtrace.metrics.evaluate-alerts}): samples from the
+   * windows as the metrics stage closes them and from the spans it has decoded already (what {@link #tap} accepts),
+   * instead of reading them back from their topics; from there on, as {@link #build}.
+   */
+  public static void attach(StreamsBuilder builder, PipelineTopics topics, List<AlertRule> rules, List<String> groupAttributes,
+      Duration evaluateInterval, AlertMeters meters, KStream<String, MetricWindow> windows, KStream<String, LlmSpan> spans) {
+    AlertRouter router = new AlertRouter(rules, groupAttributes);
+    KStream<String, Object> routed = windows.process(() -> new RouteDecoded<>(router::route, meters), Named.as("metric-windows-route"));
+    if (router.watchesSpans()) {
+      routed = routed.merge(spans.process(() -> new RouteDecoded<>(router::route, meters), Named.as("policy-violations-route")));
+    }
+    evaluate(builder, topics, router, rules, evaluateInterval, meters, routed);
+  }
+
+  /** The spans the alert stage reads, as {@link MetricsTopology#addTo}'s tap: those an immediate rule may fire on. */
+  public static java.util.function.Predicate<LlmSpan> tap(List<AlertRule> rules) {
+    AlertRouter router = new AlertRouter(rules, List.of());
+    return span -> router.watchesSpans() && AlertRouter.severe(span);
+  }
+
+  private static void evaluate(StreamsBuilder builder, PipelineTopics topics, AlertRouter router, List<AlertRule> rules,
+      Duration evaluateInterval, AlertMeters meters, KStream<String, Object> routed) {
     JsonSerde<RuleState> stateSerde = new JsonSerde<>(RuleState.class);
     JsonSerde<Routed> routedSerde = new JsonSerde<>(Routed.class);
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATES), Serdes.String(), stateSerde));
@@ -64,11 +96,6 @@ public final class AlertTopology {
             releaseTopic.valueSerde()).withLoggingDisabled(), releaseTopic.name(),
         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("release-markers"),
         () -> new ReleaseIndexer(releaseTopic.valueSerde().deserializer(), meters));
-
-    KStream<String, Object> routed = source(builder, topics.metrics(), window -> router.route(window), meters, "metric-windows");
-    if (router.watchesSpans()) {
-      routed = routed.merge(source(builder, topics.redacted(), (LlmSpan span) -> router.route(span), meters, "policy-violations"));
-    }
     if (router.watchesRedactionEvents()) {
       routed = routed.merge(source(builder, topics.redactionEvents(), event -> router.route(event), meters, "redaction-failures"));
     }
@@ -77,7 +104,6 @@ public final class AlertTopology {
         .process(() -> new AlertProcessor(AlertRules.byName(rules), evaluateInterval, meters), Named.as("evaluate"), STATES, DIRTY, ACTIVE,
             PROGRESS)
         .to(topics.alerts().name(), Produced.with(topics.alerts().keySerde(), topics.alerts().valueSerde()).withName("alerts"));
-    return builder.build();
   }
 
   /** The store key of a release marker: tenant, the dimension it changes, the new value. */
@@ -109,6 +135,42 @@ public final class AlertTopology {
         out.add(KeyValue.pair(AlertRouter.key(sample.rule, sample.group), sample));
       }
       return out;
+    }
+  }
+
+  /**
+   * Routes records another stage of the application decoded already. The records are that stage's own output,
+   * so a failure here is a bug, not bad input: counted, logged and skipped so that it does not stop the
+   * application, which has no bytes to send to the dead letters.
+   */
+  private static final class RouteDecoded<V> implements Processor<String, V, String, Object> {
+    private final Function<V, List<Routed>> route;
+    private final AlertMeters meters;
+    private ProcessorContext<String, Object> context;
+
+    RouteDecoded(Function<V, List<Routed>> route, AlertMeters meters) {
+      this.route = route;
+      this.meters = meters;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+      this.context = context;
+    }
+
+    @Override
+    public void process(Record<String, V> record) {
+      List<Routed> samples;
+      try {
+        samples = route.apply(record.value());
+      } catch (RuntimeException e) {
+        meters.deadLetters.increment();
+        LOG.warn("a record with key {} could not be routed to alert rules: {}", record.key(), e.toString());
+        return;
+      }
+      for (Routed sample : samples) {
+        context.forward(new Record<String, Object>(AlertRouter.key(sample.rule, sample.group), sample, record.timestamp()));
+      }
     }
   }
 

@@ -64,10 +64,15 @@ public abstract class RecordReader<V, O> implements Processor<String, byte[], St
 
   /** Sends the dead letters of readers' merged output to {@code deadLetterTopic}; the outputs, typed. */
   public static <O> KStream<String, O> split(KStream<String, Object> read, Class<O> type, String deadLetterTopic) {
-    read.filter((key, value) -> value instanceof DeadLetter, Named.as("unreadable"))
-        .mapValues(value -> ((DeadLetter) value).value(), Named.as("unreadable-bytes"))
-        .to(deadLetterTopic, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dead-letters"));
-    return read.filter((key, value) -> type.isInstance(value), Named.as("read"))
-        .mapValues(type::cast, Named.as("read-typed"));
+    return split(read, type, deadLetterTopic, "");
+  }
+
+  /** As above, its processors' names after {@code prefix}: for an application that splits more than one stage's output. */
+  public static <O> KStream<String, O> split(KStream<String, Object> read, Class<O> type, String deadLetterTopic, String prefix) {
+    read.filter((key, value) -> value instanceof DeadLetter, Named.as(prefix + "unreadable"))
+        .mapValues(value -> ((DeadLetter) value).value(), Named.as(prefix + "unreadable-bytes"))
+        .to(deadLetterTopic, Produced.with(Serdes.String(), Serdes.ByteArray()).withName(prefix + "dead-letters"));
+    return read.filter((key, value) -> type.isInstance(value), Named.as(prefix + "read"))
+        .mapValues(type::cast, Named.as(prefix + "read-typed"));
   }
 }
