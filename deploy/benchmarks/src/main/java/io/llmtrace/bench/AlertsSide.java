@@ -37,16 +37,47 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Windowed metrics and alert evaluation together as the measured side (section "Windowed metrics + alerts
- * vs pass-through"): two child JVMs launched at once — {@code MetricsApp} over the metrics benchmark's
- * traffic (about {@code --groups} groups per window) writing its windows to a metrics topic, and
- * {@code AlertApp} with the bundled rules reading that topic and the same spans. Done when the metrics app
- * has committed its input and the alert app the spans, every window published by then and its own
- * repartition of the samples. Checked from both /metrics and from the alerts topic read back.
+ * Windowed metrics and alert evaluation together as the measured side, over the metrics benchmark's traffic
+ * (about {@code --groups} groups per window) with the bundled rules, in one of two {@link Shape}s: one
+ * {@code MetricsApp} evaluating the rules itself, done when it has committed its inputs and its repartition of
+ * the samples; or {@code MetricsApp} and a separate {@code AlertApp} launched at once, the alert app reading
+ * the windows the metrics app publishes and the same spans, done when the metrics app has committed its input
+ * and the alert app the spans, every window published by then and its own repartition. Checked from /metrics
+ * (of the JVM that evaluates the rules) and from the alerts topic read back.
  */
 final class AlertsSide implements MeasuredApp<AlertsSide.Checks> {
 
-  static final String HEADING = "## Windowed metrics + alerts vs pass-through";
+  /** How the measured side runs the two stages ({@code --shape}); each has its own section of the report. */
+  enum Shape {
+    /** {@code MetricsApp} with {@code llmtrace.metrics.evaluate-alerts=true}: one application, one JVM. */
+    ONE_APP("one-app", "## Windowed metrics + alerts vs pass-through"),
+    /** {@code MetricsApp} and {@code AlertApp}, two JVMs launched together. */
+    TWO_APPS("two-apps", "## Windowed metrics + a separate alert app vs pass-through");
+
+    private final String option;
+    private final String heading;
+
+    Shape(String option, String heading) {
+      this.option = option;
+      this.heading = heading;
+    }
+
+    String option() {
+      return option;
+    }
+
+    static Shape parse(String option) {
+      for (Shape shape : values()) {
+        if (shape.option.equals(option)) {
+          return shape;
+        }
+      }
+      throw new IllegalArgumentException("--shape " + option + ": one-app or two-apps");
+    }
+  }
+
+  /** Where a section of either shape goes when the report has none yet: before the profile of the pair. */
+  static final String NEXT_HEADING = "## Windowed metrics + alerts: where its time goes";
   /** AlertTopology's repartition of samples by rule and group, after the application id. */
   static final String REPARTITION = "rule-samples-repartition";
   /** AlertTopology's logged stores (the release index is a global store without a changelog). */
@@ -58,8 +89,8 @@ final class AlertsSide implements MeasuredApp<AlertsSide.Checks> {
   record RuleEvents(long firing, long resolved, long renotify, int groupsFiring) {}
 
   /**
-   * The alert app's counters when the side was done and once settled, and its output read back
-   * (read_committed); the metrics app's checks as in the metrics section.
+   * The alert stage's counters when the side was done and once settled, and its output read back
+   * (read_committed); the metrics stage's checks as in the metrics section.
    */
   record Checks(MetricsSide.Checks metrics, double samplesAtDone, double evaluationsAtDone, double samples, double evaluations,
       Map<AlertState, Double> eventsCounted, double activeGroups, double immediate, double deadLetters, double unknownRule,
@@ -71,7 +102,17 @@ final class AlertsSide implements MeasuredApp<AlertsSide.Checks> {
   }
 
   private final MetricsSide metrics = new MetricsSide();
+  private final Shape shape;
 
+  AlertsSide(Shape shape) {
+    this.shape = shape;
+  }
+
+  Shape shape() {
+    return shape;
+  }
+
+  /** {@code --sides alerts} and the work directory in both shapes; each child has its own key. */
   @Override
   public String key() {
     return AlertConfig.APP;
@@ -79,17 +120,23 @@ final class AlertsSide implements MeasuredApp<AlertsSide.Checks> {
 
   @Override
   public String label() {
-    return "metrics + alerts";
+    return shape == Shape.ONE_APP ? "metrics + alerts (one app)" : "metrics + alerts";
   }
 
+  /** The JVM that evaluates the rules. */
   @Override
   public String mainClass() {
-    return AlertApp.class.getName();
+    return shape == Shape.ONE_APP ? MetricsApp.class.getName() : AlertApp.class.getName();
   }
 
   @Override
   public String heading() {
-    return HEADING;
+    return shape.heading;
+  }
+
+  @Override
+  public String nextHeading() {
+    return NEXT_HEADING;
   }
 
   @Override
@@ -134,16 +181,23 @@ final class AlertsSide implements MeasuredApp<AlertsSide.Checks> {
   @Override
   public List<Child> children(Options options, int round, String output) {
     String windows = metricsTopic(round);
-    Child metricsApp = new Child(MetricsConfig.APP, "metrics", MetricsApp.class.getName(), Map.of("llmtrace.topics.metrics", windows),
-        MeasuredApp.prefilled(true), List.of(), List.of(), metrics.stores());
-    // The alert app reads the same spans (the severe-policy-violation rule) and the metrics app's windows;
-    // redaction events and release markers are empty topics here, as in a deployment without canaries or releases.
+    // Redaction events and release markers are empty topics here, as in a deployment without canaries or releases.
     Map<String, String> settings = new TreeMap<>(Map.of("llmtrace.topics.metrics", windows, "llmtrace.topics.alerts", output,
         "llmtrace.topics.redaction-events", "bench.redaction-events.r" + round, "llmtrace.topics.releases", "bench.releases.r" + round,
         "llmtrace.topics.dead-letters", "bench.alerts-dlq.r" + round));
     if (rulesFile() != null) {
       settings.put("llmtrace.alerts.rules-file", rulesFile());
     }
+    if (shape == Shape.ONE_APP) {
+      // The alert app's settings (its dead letters and the metrics stage's in one topic), and the windows still
+      // published to the metrics topic: the metrics checks read them back.
+      settings.put("llmtrace.metrics.evaluate-alerts", "true");
+      return List.of(new Child(MetricsConfig.APP, "metrics+alerts", MetricsApp.class.getName(), settings, MeasuredApp.prefilled(true),
+          List.of(), List.of(REPARTITION), stores()));
+    }
+    Child metricsApp = new Child(MetricsConfig.APP, "metrics", MetricsApp.class.getName(), Map.of("llmtrace.topics.metrics", windows),
+        MeasuredApp.prefilled(true), List.of(), List.of(), metrics.stores());
+    // The alert app reads the same spans (the severe-policy-violation rule) and the metrics app's windows.
     Child alertApp = new Child(AlertConfig.APP, "alerts", AlertApp.class.getName(), settings,
         new AlertRouter(rules(), List.of(TraceTraffic.Spread.TIER)).watchesSpans() ? MeasuredApp.prefilled(false) : List.of(), List.of(windows),
         List.of(REPARTITION), ALERT_STORES);
@@ -171,7 +225,7 @@ final class AlertsSide implements MeasuredApp<AlertsSide.Checks> {
   @Override
   public Checks check(Finished finished) throws Exception {
     Started metricsApp = finished.children().get(MetricsConfig.APP);
-    Started alertApp = finished.children().get(AlertConfig.APP);
+    Started alertApp = shape == Shape.ONE_APP ? metricsApp : finished.children().get(AlertConfig.APP);
     int round = Integer.parseInt(finished.output().substring(finished.output().lastIndexOf(".r") + 2));
     String atDone = StreamsVsPassThrough.scrape(alertApp.adminPort());
     MetricsSide.Checks metricsChecks = metrics.check(new Finished(metricsApp.adminPort(), metricsApp.doneNanos(), metricsApp.appId(),
@@ -197,7 +251,7 @@ final class AlertsSide implements MeasuredApp<AlertsSide.Checks> {
   }
 
   /**
-   * The alert app's /metrics once its samples, evaluations and events stopped changing for {@link #SETTLED}:
+   * The /metrics of the JVM evaluating the rules once its samples, evaluations and events stopped changing for {@link #SETTLED}:
    * groups dirtied by the last samples are evaluated at the next punctuation, after the timing ended.
    */
   private static String settle(int port) throws Exception {

@@ -19,16 +19,38 @@ final class BenchmarkReport {
   private BenchmarkReport() {}
 
   static void replaceSection(Path file, String heading, String section) throws IOException {
+    replaceSection(file, heading, section, null);
+  }
+
+  /**
+   * Replaces the section under {@code heading} (up to the next {@code ## } heading) with {@code section}; a report
+   * without it gets it before {@code nextHeading} when that heading is there (null: none), else at the end.
+   */
+  static void replaceSection(Path file, String heading, String section, String nextHeading) throws IOException {
     String text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : HEADER;
-    int start = text.indexOf(heading);
+    int start = headingAt(text, heading);
+    int before = nextHeading == null ? -1 : headingAt(text, nextHeading);
     String updated;
-    if (start < 0) {
-      updated = text.stripTrailing() + "\n\n" + section.strip() + "\n";
-    } else {
+    if (start >= 0) {
       int next = text.indexOf("\n## ", start + heading.length());
       updated = text.substring(0, start) + section.strip() + "\n" + (next < 0 ? "" : text.substring(next));
+    } else if (before >= 0) {
+      updated = text.substring(0, before) + section.strip() + "\n\n" + text.substring(before);
+    } else {
+      updated = text.stripTrailing() + "\n\n" + section.strip() + "\n";
     }
     Files.createDirectories(file.toAbsolutePath().getParent());
     Files.writeString(file, updated, StandardCharsets.UTF_8);
+  }
+
+  /** Where {@code heading} is a whole line of {@code text} (not the start of a longer heading), or -1. */
+  static int headingAt(String text, String heading) {
+    for (int at = text.indexOf(heading); at >= 0; at = text.indexOf(heading, at + 1)) {
+      int end = at + heading.length();
+      if ((at == 0 || text.charAt(at - 1) == '\n') && (end == text.length() || text.charAt(end) == '\n')) {
+        return at;
+      }
+    }
+    return -1;
   }
 }

@@ -53,6 +53,11 @@ sealed interface MeasuredApp<C> permits AssemblySide, MetricsSide, AlertsSide {
 
   String heading();
 
+  /** The heading its section goes before when the report has none of it yet (and has that one); null: at the end. */
+  default String nextHeading() {
+    return null;
+  }
+
   /** Spans per second of record time when {@code --rate} is not given. */
   double defaultRate();
 

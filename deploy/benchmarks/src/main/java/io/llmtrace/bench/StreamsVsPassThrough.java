@@ -51,12 +51,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * JVM with a fresh application id and state directory, reading the input from the start, timed from
  * launch until the group's committed offsets reach the input's end offsets. The sides alternate who goes
  * first. What differs per stage (its settings, its own checks, its report section) is a {@link MeasuredApp};
- * a stage may be several JVMs launched together ({@link MeasuredApp.Child}: metrics and alerts), one
- * reading what the one before it wrote, and then it is done when the last of them is.
+ * a stage may be several JVMs launched together ({@link MeasuredApp.Child}: metrics and a separate alert
+ * app), one reading what the one before it wrote, and then it is done when the last of them is.
  *
  * <p>Arguments: the stage ({@code assembly}, {@code metrics} or {@code alerts}), then options: {@code --spans 2000000
  * --rounds 2 --rate <spans per second of record time> --threads 1 --heap 1g --out docs/BENCHMARKS.md}, for
- * assembly {@code --gap 2s}, for metrics and alerts {@code --groups 1000}; {@code --sides assembly} (or {@code metrics}, {@code alerts})
+ * assembly {@code --gap 2s}, for metrics and alerts {@code --groups 1000}, for alerts {@code --shape one-app}
+ * (or {@code two-apps}: {@link AlertsSide.Shape}); {@code --sides assembly} (or {@code metrics}, {@code alerts})
  * runs one side only (for profiling; no report), and {@code -Dbench.jfr=1} records a JFR profile of every
  * child into the work directory.
  */
@@ -122,17 +123,19 @@ public final class StreamsVsPassThrough {
 
   public static void main(String[] args) throws Exception {
     String which = args.length > 0 ? args[0] : "";
-    String[] rest = args.length > 0 ? Arrays.copyOfRange(args, 1, args.length) : args;
+    Map<String, String> o = GatewayVsZipkin.options(args.length > 0 ? Arrays.copyOfRange(args, 1, args.length) : args);
+    if (o.containsKey("shape") && !which.equals("alerts")) {
+      throw new IllegalArgumentException("--shape " + o.get("shape") + ": only the alerts benchmark has a shape");
+    }
     switch (which) {
-      case "assembly" -> run(new AssemblySide(), rest);
-      case "metrics" -> run(new MetricsSide(), rest);
-      case "alerts" -> run(new AlertsSide(), rest);
+      case "assembly" -> run(new AssemblySide(), o);
+      case "metrics" -> run(new MetricsSide(), o);
+      case "alerts" -> run(new AlertsSide(AlertsSide.Shape.parse(o.getOrDefault("shape", AlertsSide.Shape.ONE_APP.option()))), o);
       default -> throw new IllegalArgumentException("first argument: the stage to measure, assembly, metrics or alerts (was '" + which + "')");
     }
   }
 
-  private static <C> void run(MeasuredApp<C> app, String[] args) throws Exception {
-    Map<String, String> o = GatewayVsZipkin.options(args);
+  private static <C> void run(MeasuredApp<C> app, Map<String, String> o) throws Exception {
     Options options = new Options(app.key(), Long.parseLong(o.getOrDefault("spans", "2000000")),
         Integer.parseInt(o.getOrDefault("rounds", "2")), o.getOrDefault("gap", "2s"),
         Double.parseDouble(o.getOrDefault("rate", Double.toString(app.defaultRate()))), Integer.parseInt(o.getOrDefault("threads", "1")),
@@ -183,7 +186,7 @@ public final class StreamsVsPassThrough {
         System.out.println("one side only (--sides): no report written");
         return;
       }
-      BenchmarkReport.replaceSection(options.out(), app.heading(), app.section(options, input, runs));
+      BenchmarkReport.replaceSection(options.out(), app.heading(), app.section(options, input, runs), app.nextHeading());
       System.out.println("wrote " + options.out());
     } finally {
       stack.close();
