@@ -131,10 +131,10 @@ final class MetricsReport {
         %s(design %,d).
 
         State at the end (round %d): the state directory per store (RocksDB after a clean close, not compacted)
-        and the changelog records written (end offsets, transaction markers included). `span-attribution`
-        remembers every LLM, agent-step, workflow and chain span for an hour (the retention) so a later
-        evaluation span can count with the group it judges; `counted-traces` keeps each summary until its window
-        closes:
+        and the changelog records written (end offsets, transaction markers included). `trace-attribution`
+        remembers, per trace, the group id of every LLM, agent-step, workflow and chain span for an hour (the
+        retention) so a later evaluation span can count with the group it judges, `group-dimensions` each
+        group's dimensions; `counted-traces` keeps each summary (its topic bytes) until its window closes:
 
         | store | state dir bytes | changelog records | per span |
         |---|---|---|---|

@@ -153,7 +153,8 @@ final class MetricsSide implements MeasuredApp<MetricsSide.Checks> {
 
   @Override
   public List<String> stores() {
-    return List.of(MetricsTopology.WINDOWS, MetricsTopology.PROGRESS, MetricsTopology.ATTRIBUTION, MetricsTopology.COUNTED_TRACES);
+    return List.of(MetricsTopology.WINDOWS, MetricsTopology.PROGRESS, MetricsTopology.ATTRIBUTION, MetricsTopology.GROUP_DIMENSIONS,
+        MetricsTopology.COUNTED_TRACES);
   }
 
   @Override

@@ -67,10 +67,21 @@ public final class Groups {
 
   /** 16 hex digits of SHA-256 over the level and the sorted dimensions: the same group, the same id, anywhere. */
   public static String id(String level, Map<String, String> dims) {
-    StringBuilder text = new StringBuilder(level);
-    new TreeMap<>(dims).forEach((key, value) -> text.append('\u0001').append(key).append('\u0002').append(value));
+    return idOf(text(level, dims));
+  }
+
+  /** What {@link #id} hashes: the level and the sorted dimensions, separated by control characters. */
+  public static String text(String level, Map<String, String> dims) {
+    StringBuilder text = new StringBuilder(160).append(level);
+    (dims instanceof TreeMap<String, String> ? dims : new TreeMap<>(dims))
+        .forEach((key, value) -> text.append('\u0001').append(key).append('\u0002').append(value));
+    return text.toString();
+  }
+
+  /** The id of a group's {@link #text}. */
+  public static String idOf(String text) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest, 0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

@@ -1,6 +1,7 @@
 package io.llmtrace.processors.aggregate;
 
 import io.llmtrace.processors.aggregate.state.Attribution;
+import io.llmtrace.processors.aggregate.state.TraceAttribution;
 import io.llmtrace.processors.aggregate.state.WindowState;
 import io.llmtrace.processors.common.DeadLetterHeaders;
 import io.llmtrace.processors.common.RecordReader;
@@ -45,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * An evaluation (or feedback) arriving as its own span counts in the window of its own start, in the group
- * of the span it judges (its parent), remembered in {@code span-attribution} for attribution-retention.
+ * of the span it judges (its parent): {@code trace-attribution} remembers, per trace, each judgeable span's group
+ * id, and {@code group-dimensions} each group's dimensions, for attribution-retention. Why per trace and by group
+ * id: one entry per span with its dimensions was half of the stage's changelog bytes (docs/BENCHMARKS.md).
  * A trace summary's later version replaces its earlier one in the window (taken back out, then added),
  * while that window is open. State, output and offsets commit in one exactly_once_v2 transaction.
  *
@@ -73,17 +76,24 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
   private final Predicate<LlmSpan> tap;
   private final long size;
   private final Map<Long, Map<String, Integer>> groupsPerTenant = new HashMap<>();
-  /** Group ids by level and dimensions: a SHA-256 per span was 5% of the stream thread (docs/BENCHMARKS.md). */
-  private final Map<String, Map<Map<String, String>, String>> groupIds = new HashMap<>();
+  /**
+   * Group ids by their text (level and sorted dimensions): a SHA-256 per span was 5% of the stream thread
+   * (docs/BENCHMARKS.md). Keyed by the text, not the map: maps' hash codes (sums of their entries') collide.
+   */
+  private final Map<String, String> groupIds = new HashMap<>();
   private ProcessorContext<String, Object> context;
   private KeyValueStore<Bytes, WindowState> windows;
   private KeyValueStore<String, Long> progress;
-  private KeyValueStore<String, Attribution> attribution;
+  private KeyValueStore<String, TraceAttribution> attribution;
+  private KeyValueStore<String, Attribution> groupDimensions;
+  /** The latest window each group's dimensions were put for, by this task since it started: one put per group and window. */
+  private final Map<String, Long> dimensionsPut = new HashMap<>();
   private KeyValueStore<String, CountedTrace> counted;
   private long watermark;
   private long closed;
   private long lastRecordWall;
   private String attributionSweep;
+  private String dimensionsSweep;
   private String countedSweep;
 
   MetricsProcessor(String spansTopic, Deserializer<LlmSpan> spans, Deserializer<TraceSummary> traces, MetricsConfig.Windows config,
@@ -103,6 +113,8 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
     windows = context.getStateStore(MetricsTopology.WINDOWS);
     progress = context.getStateStore(MetricsTopology.PROGRESS);
     attribution = context.getStateStore(MetricsTopology.ATTRIBUTION);
+    groupDimensions = context.getStateStore(MetricsTopology.GROUP_DIMENSIONS);
+    dimensionsPut.clear();
     counted = context.getStateStore(MetricsTopology.COUNTED_TRACES);
     watermark = orMin(progress.get(WATERMARK));
     closed = orMin(progress.get(CLOSED));
@@ -166,12 +178,12 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
       return;
     }
     Map<String, String> dims = Groups.ofSpan(span, config.groupAttributes());
-    Attribution judged = judges(span) ? attribution.get(span.getTraceId() + "/" + span.getParentSpanId()) : null;
+    Map<String, String> judged = judges(span) ? judgedDimensions(span) : null;
     Slot own = slot(window, Groups.SPANS, dims);
     WindowAggregator.addSpan(own.state, span, judged != null);
     windows.put(own.key, own.state);
     if (judged != null) {
-      Slot target = slot(window, Groups.SPANS, judged.getDimensions());
+      Slot target = slot(window, Groups.SPANS, judged);
       for (Evaluation evaluation : span.getEvaluations()) {
         WindowAggregator.addEvaluation(target.state, span.getTraceId(), evaluation);
       }
@@ -179,9 +191,34 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
       windows.put(target.key, target.state);
       meters.attributedEvaluations.increment();
     } else if (JUDGEABLE.contains(span.getKind())) {
-      attribution.put(span.getTraceId() + "/" + span.getSpanId(), new Attribution(dims, eventMs));
+      remember(span, window, eventMs, dims);
     }
     meters.spans.increment();
+  }
+
+  /** The dimensions of the group the judged span (the parent) was counted in, if remembered. */
+  private Map<String, String> judgedDimensions(LlmSpan span) {
+    TraceAttribution trace = attribution.get(span.getTraceId());
+    String groupId = trace == null ? null : trace.getGroups().get(span.getParentSpanId());
+    Attribution group = groupId == null ? null : groupDimensions.get(groupId);
+    return group == null ? null : group.getDimensions();
+  }
+
+  /** Remembers the span's group under its trace, and the group's dimensions once per window. */
+  private void remember(LlmSpan span, long window, long eventMs, Map<String, String> dims) {
+    String groupId = groupId(Groups.SPANS, dims);
+    TraceAttribution trace = attribution.get(span.getTraceId());
+    if (trace == null) {
+      trace = new TraceAttribution(new HashMap<>(), eventMs);
+    }
+    trace.getGroups().put(span.getSpanId(), groupId);
+    trace.setEventTimeMs(Math.max(trace.getEventTimeMs(), eventMs));
+    attribution.put(span.getTraceId(), trace);
+    Long put = dimensionsPut.get(groupId);
+    if (put == null || put < window) {
+      groupDimensions.put(groupId, new Attribution(dims, window));
+      dimensionsPut.put(groupId, window);
+    }
   }
 
   /** An evaluation or feedback span: its results belong to the span it judges (its parent). */
@@ -254,14 +291,14 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
   }
 
   private String groupId(String level, Map<String, String> dims) {
-    Map<Map<String, String>, String> ids = groupIds.computeIfAbsent(level, k -> new HashMap<>());
-    String id = ids.get(dims);
+    String text = Groups.text(level, dims);
+    String id = groupIds.get(text);
     if (id == null) {
-      if (ids.size() >= MAX_CACHED_IDS) {
-        ids.clear(); // more distinct groups than a window holds: start over rather than grow
+      if (groupIds.size() >= MAX_CACHED_IDS) {
+        groupIds.clear(); // more distinct groups than windows hold: start over rather than grow
       }
-      id = Groups.id(level, dims);
-      ids.put(Map.copyOf(dims), id);
+      id = Groups.idOf(text);
+      groupIds.put(text, id);
     }
     return id;
   }
@@ -334,6 +371,11 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
     long expireBefore = watermark == Long.MIN_VALUE ? Long.MIN_VALUE : watermark - config.attributionRetention().toMillis();
     attributionSweep = sweep(attribution, attributionSweep, sweepBatch(attribution.approximateNumEntries(), config.attributionRetention(),
         config.punctuateInterval()), a -> a.getEventTimeMs() < expireBefore);
+    dimensionsSweep = sweep(groupDimensions, dimensionsSweep, sweepBatch(groupDimensions.approximateNumEntries(),
+        config.attributionRetention(), config.punctuateInterval()), a -> a.getEventTimeMs() + size <= expireBefore);
+    if (dimensionsPut.size() > MAX_CACHED_IDS) {
+      dimensionsPut.clear(); // puts a group's dimensions once more per window at worst
+    }
     countedSweep = sweep(counted, countedSweep, sweepBatch(counted.approximateNumEntries(), config.size().plus(config.grace()),
         config.punctuateInterval()), t -> t.windowStartMs() + size <= closed);
   }

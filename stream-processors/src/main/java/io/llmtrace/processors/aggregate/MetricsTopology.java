@@ -1,6 +1,7 @@
 package io.llmtrace.processors.aggregate;
 
 import io.llmtrace.processors.aggregate.state.Attribution;
+import io.llmtrace.processors.aggregate.state.TraceAttribution;
 import io.llmtrace.processors.aggregate.state.WindowState;
 import io.llmtrace.processors.common.AvroStateSerde;
 import io.llmtrace.processors.common.PipelineTopics;
@@ -30,7 +31,8 @@ public final class MetricsTopology {
   static final String PROCESSOR = "window-metrics";
   public static final String WINDOWS = "metric-windows";
   public static final String PROGRESS = "metric-progress";
-  public static final String ATTRIBUTION = "span-attribution";
+  public static final String ATTRIBUTION = "trace-attribution";
+  public static final String GROUP_DIMENSIONS = "group-dimensions";
   public static final String COUNTED_TRACES = "counted-traces";
   static final String METRICS = "metric-windows-out";
 
@@ -59,6 +61,8 @@ public final class MetricsTopology {
     builder.addStateStore(WriteBackStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS), Serdes.String(),
         Serdes.Long()).withCachingDisabled()));
     builder.addStateStore(WriteBackStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ATTRIBUTION), Serdes.String(),
+        new AvroStateSerde<>(TraceAttribution.class)).withCachingDisabled()));
+    builder.addStateStore(WriteBackStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(GROUP_DIMENSIONS), Serdes.String(),
         new AvroStateSerde<>(Attribution.class)).withCachingDisabled()));
     long size = windows.size().toMillis();
     builder.addStateStore(WriteBackStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COUNTED_TRACES), Serdes.String(),
@@ -68,7 +72,7 @@ public final class MetricsTopology {
         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(TRACES_SOURCE));
     KStream<String, Object> out = spans.merge(traces, Named.as("spans-and-traces"))
         .process(() -> new MetricsProcessor(topics.redacted().name(), topics.redacted().valueDeserializer(), topics.traces().valueDeserializer(),
-            windows, meters, tap), Named.as(PROCESSOR), WINDOWS, PROGRESS, ATTRIBUTION, COUNTED_TRACES);
+            windows, meters, tap), Named.as(PROCESSOR), WINDOWS, PROGRESS, ATTRIBUTION, GROUP_DIMENSIONS, COUNTED_TRACES);
     KStream<String, MetricWindow> published = RecordReader.split(out, MetricWindow.class, topics.deadLetters().name(), "metrics-");
     published.to(topics.metrics().name(), Produced.with(topics.metrics().keySerde(), topics.metrics().valueSerde()).withName(METRICS));
     KStream<String, LlmSpan> tapped = out.filter((key, value) -> value instanceof LlmSpan, Named.as("metrics-tapped"))
