@@ -2,6 +2,7 @@ package io.llmtrace.processors.alert;
 
 import io.llmtrace.processors.aggregate.MetricsTopology;
 import io.llmtrace.processors.common.RecordReader;
+import io.llmtrace.processors.common.WriteBackStore;
 import io.llmtrace.processors.common.PipelineTopics;
 import io.llmtrace.processors.common.Topic;
 import io.llmtrace.processors.alert.Sample.Routed;
@@ -87,10 +88,14 @@ public final class AlertTopology {
       Duration evaluateInterval, AlertMeters meters, KStream<String, Object> routed) {
     JsonSerde<RuleState> stateSerde = new JsonSerde<>(RuleState.class);
     JsonSerde<Routed> routedSerde = new JsonSerde<>(Routed.class);
-    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATES), Serdes.String(), stateSerde));
-    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DIRTY), Serdes.String(), Serdes.Long()));
-    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACTIVE), Serdes.String(), Serdes.Long()));
-    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS), Serdes.String(), Serdes.Long()));
+    // Written back at each commit (WriteBackStore, Kafka Streams' byte cache off under it): a group's samples within a
+    // commit interval and its evaluation are one JSON encode, not one decode and encode each.
+    builder.addStateStore(WriteBackStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATES), Serdes.String(),
+        stateSerde).withCachingDisabled()));
+    for (String store : List.of(DIRTY, ACTIVE, PROGRESS)) {
+      builder.addStateStore(WriteBackStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(),
+          Serdes.Long()).withCachingDisabled()));
+    }
     Topic<String, ReleaseMarker> releaseTopic = topics.releases();
     builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RELEASES), Serdes.String(),
             releaseTopic.valueSerde()).withLoggingDisabled(), releaseTopic.name(),

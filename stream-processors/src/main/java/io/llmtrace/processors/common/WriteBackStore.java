@@ -1,10 +1,13 @@
 package io.llmtrace.processors.common;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -29,14 +32,38 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
 
   /** A deleted key is a present entry with a null value. */
   private final Map<K, V> pending = new HashMap<>();
+  /** Up to {@code keep} values already written down, least recently used first: read again without a decode. */
+  private final LinkedHashMap<K, V> written;
 
-  WriteBackStore(KeyValueStore<K, V> inner) {
+  WriteBackStore(KeyValueStore<K, V> inner, int keep) {
     super(inner);
+    this.written = new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+        return size() > keep;
+      }
+    };
   }
 
   /** Wraps a store builder (logging, caching and serdes as configured there). */
   public static <K, V> StoreBuilder<KeyValueStore<K, V>> builder(StoreBuilder<KeyValueStore<K, V>> inner) {
-    return new Builder<>(inner);
+    return builder(inner, 0);
+  }
+
+  /**
+   * As {@link #builder(StoreBuilder)}, and keeping up to {@code keep} of the values written down as objects too, for
+   * a stage that reads the same keys commit after commit (the metrics stage's open windows: decoding each group's
+   * window again after every commit was 3% of its stream thread).
+   */
+  public static <K, V> StoreBuilder<KeyValueStore<K, V>> builder(StoreBuilder<KeyValueStore<K, V>> inner, int keep) {
+    return new Builder<>(inner, keep);
+  }
+
+  @Override
+  public void init(StateStoreContext context, StateStore root) {
+    pending.clear();
+    written.clear();
+    super.init(context, root);
   }
 
   @Override
@@ -44,7 +71,8 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
     if (pending.containsKey(key)) {
       return pending.get(key);
     }
-    return wrapped().get(key);
+    V value = written.get(key);
+    return value != null ? value : wrapped().get(key);
   }
 
   @Override
@@ -123,6 +151,7 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
   @Override
   public void close() {
     pending.clear(); // a clean close flushed first; a dirty one must not write
+    written.clear(); // nor be read from what its aborted transaction wrote
     super.close();
   }
 
@@ -133,14 +162,16 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
     for (Map.Entry<K, V> entry : pending.entrySet()) {
       if (entry.getValue() == null) {
         wrapped().delete(entry.getKey());
+        written.remove(entry.getKey());
       } else {
         wrapped().put(entry.getKey(), entry.getValue());
+        written.put(entry.getKey(), entry.getValue());
       }
     }
     pending.clear();
   }
 
-  private record Builder<K, V>(StoreBuilder<KeyValueStore<K, V>> inner) implements StoreBuilder<KeyValueStore<K, V>> {
+  private record Builder<K, V>(StoreBuilder<KeyValueStore<K, V>> inner, int keep) implements StoreBuilder<KeyValueStore<K, V>> {
 
     @Override
     public StoreBuilder<KeyValueStore<K, V>> withCachingEnabled() {
@@ -168,7 +199,7 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
 
     @Override
     public KeyValueStore<K, V> build() {
-      return new WriteBackStore<>(inner.build());
+      return new WriteBackStore<>(inner.build(), keep);
     }
 
     @Override

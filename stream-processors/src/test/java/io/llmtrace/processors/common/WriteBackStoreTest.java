@@ -3,7 +3,9 @@ package io.llmtrace.processors.common;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Properties;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -68,6 +70,69 @@ class WriteBackStoreTest {
       KeyValueStore<String, Long> store = driver.getKeyValueStore("counts");
       assertThat(store.get("a")).isEqualTo(3L);
       assertThat(store.get("b")).isEqualTo(2L);
+    }
+  }
+
+  @Test
+  void keptValuesAreReadAgainAfterACommitWithoutADecodeAndDeletedOnesAreGone() {
+    AtomicInteger decodes = new AtomicInteger();
+    Serde<String> counting = Serdes.serdeFrom(new StringSerializer(), (topic, bytes) -> {
+      decodes.incrementAndGet();
+      return bytes == null ? null : new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    });
+    Topology topology = new Topology();
+    topology.addSource("in", new StringDeserializer(), new StringDeserializer(), "in");
+    // "put k v", "get k", "del k": a get forwards what it read, or "-"
+    topology.addProcessor("commands", () -> new Processor<String, String, String, String>() {
+      private KeyValueStore<String, String> kept;
+      private KeyValueStore<String, String> plain;
+      private ProcessorContext<String, String> context;
+
+      @Override
+      public void init(ProcessorContext<String, String> context) {
+        this.context = context;
+        kept = context.getStateStore("kept");
+        plain = context.getStateStore("plain");
+      }
+
+      @Override
+      public void process(Record<String, String> record) {
+        String[] command = record.value().split(" ");
+        for (KeyValueStore<String, String> store : List.of(kept, plain)) {
+          switch (command[0]) {
+            case "put" -> store.put(command[1], command[2]);
+            case "del" -> store.delete(command[1]);
+            default -> {
+              String value = store.get(command[1]);
+              context.forward(record.withKey(store.name()).withValue(value == null ? "-" : value));
+            }
+          }
+        }
+      }
+    }, "in");
+    topology.addSink("out", "out", new StringSerializer(), new StringSerializer(), "commands");
+    topology.addStateStore(WriteBackStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore("kept"), Serdes.String(),
+        counting).withCachingDisabled(), 10), "commands");
+    topology.addStateStore(WriteBackStore.builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore("plain"), Serdes.String(),
+        Serdes.String()).withCachingDisabled()), "commands");
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "write-back-kept");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+
+    try (TopologyTestDriver driver = new TopologyTestDriver(topology, props)) {
+      TestInputTopic<String, String> in = driver.createInputTopic("in", new StringSerializer(), new StringSerializer());
+      TestOutputTopic<String, String> out = driver.createOutputTopic("out", new StringDeserializer(), new StringDeserializer());
+
+      in.pipeInput("k", "put a 1"); // the driver commits after each record: a is written down
+      in.pipeInput("k", "get a");
+      assertThat(out.readKeyValuesToList()).containsExactly(KeyValue.pair("kept", "1"), KeyValue.pair("plain", "1"));
+      assertThat(decodes.get()).as("read again from the kept object").isZero();
+
+      in.pipeInput("k", "del a");
+      in.pipeInput("k", "get a");
+      assertThat(out.readKeyValuesToList()).containsExactly(KeyValue.pair("kept", "-"), KeyValue.pair("plain", "-"));
+      assertThat(driver.getKeyValueStore("kept").get("a")).isNull();
     }
   }
 }
