@@ -76,6 +76,9 @@ class ReviewQueueIT {
     settings.putAll(Map.of("llmtrace.kafka.bootstrap", stack.kafkaBootstrap(), "llmtrace.schema.registry.url", stack.schemaRegistryUrl(),
         "llmtrace.review.application-id", names.group("review"), "llmtrace.review.admin.host", "127.0.0.1",
         "llmtrace.review.admin.port", "0"));
+    // the fixtures' times are fixed (ReviewFixtures.T0) while stream time is the wall clock's: without a long
+    // retention, the sweep would forget their items once T0 is more than the default 30 days ago
+    settings.put("llmtrace.review.retention", "3650d");
     Map<String, Object> serde = Map.of("schema.registry.url", stack.schemaRegistryUrl());
     Serializer<TraceSummary> traces = AvroSerdes.specific(TraceSummary.class, serde, false).serializer();
     Serializer<LlmSpan> spans = AvroSerdes.specific(LlmSpan.class, serde, false).serializer();
