@@ -73,7 +73,7 @@ public final class Groups {
   /** What {@link #id} hashes: the level and the sorted dimensions, separated by control characters. */
   public static String text(String level, Map<String, String> dims) {
     StringBuilder text = new StringBuilder(160).append(level);
-    (dims instanceof TreeMap<String, String> ? dims : new TreeMap<>(dims))
+    (dims instanceof TreeMap<String, String> sorted && sorted.comparator() == null ? dims : new TreeMap<>(dims))
         .forEach((key, value) -> text.append('\u0001').append(key).append('\u0002').append(value));
     return text.toString();
   }

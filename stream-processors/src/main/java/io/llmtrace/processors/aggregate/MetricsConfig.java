@@ -45,6 +45,9 @@ public record MetricsConfig(StreamsSettings streams, TopicNames topics, Windows 
       check(maxGroupsPerTenant >= 1, "llmtrace.metrics.max-groups-per-tenant", maxGroupsPerTenant, "must be at least 1");
       check(!punctuateInterval.isZero() && !punctuateInterval.isNegative(), "llmtrace.metrics.punctuate-interval", punctuateInterval,
           "must be positive");
+      // a group's dimensions are forgotten one retention after its window: a window must close before that
+      check(attributionRetention.compareTo(size.plus(grace)) >= 0, "llmtrace.metrics.attribution-retention", attributionRetention,
+          "must be at least the window plus the grace (" + size.plus(grace) + ")");
     }
 
     public static Windows defaults() {

@@ -18,6 +18,7 @@ public final class MetricsMeters {
   final Counter lateTraces;
   final Counter overflowed;
   final Counter attributedEvaluations;
+  final Counter attributionsSkipped;
   final Counter windowsEmitted;
   final Counter deadLetters;
   final AtomicLong openWindows = new AtomicLong();
@@ -34,6 +35,8 @@ public final class MetricsMeters {
         .register(registry);
     attributedEvaluations = Counter.builder("llmtrace_metrics_attributed_evaluations")
         .description("Evaluation spans counted with the group of the span they judge").register(registry);
+    attributionsSkipped = Counter.builder("llmtrace_metrics_attributions_skipped")
+        .description("Judgeable spans not remembered for later evaluations: their trace has the most spans remembered").register(registry);
     windowsEmitted = Counter.builder("llmtrace_metrics_windows_emitted").description("Metric windows published").register(registry);
     deadLetters = Counter.builder("llmtrace_metrics_dead_letters").description("Records that could not be read").register(registry);
     Gauge.builder("llmtrace_metrics_open_windows", openWindows, AtomicLong::get).description("Group windows not yet closed")

@@ -61,6 +61,8 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
   static final int SWEEP_BATCH = 5_000;
   static final int SWEEP_MIN = 200;
   static final int MAX_CACHED_IDS = 50_000;
+  /** Judgeable spans remembered per trace (the trace-assembly stage's default span limit): about 34 KB an entry. */
+  static final int MAX_ATTRIBUTED_SPANS = 1_000;
   /** {@code lastRecordWall} before the task has seen its first record or punctuation. */
   private static final long NOT_YET = Long.MIN_VALUE;
   private static final String WATERMARK = "watermark";
@@ -210,14 +212,25 @@ final class MetricsProcessor implements Processor<String, byte[], String, Object
     TraceAttribution trace = attribution.get(span.getTraceId());
     if (trace == null) {
       trace = new TraceAttribution(new HashMap<>(), eventMs);
+    } else if (trace.getGroups().size() >= MAX_ATTRIBUTED_SPANS && !trace.getGroups().containsKey(span.getSpanId())) {
+      // one entry per trace must stay well below a changelog record's size limit: this span's evaluations count
+      // with their own dimensions, as an evaluation of a span no longer remembered does
+      meters.attributionsSkipped.increment();
+      return;
     }
     trace.getGroups().put(span.getSpanId(), groupId);
     trace.setEventTimeMs(Math.max(trace.getEventTimeMs(), eventMs));
     attribution.put(span.getTraceId(), trace);
     Long put = dimensionsPut.get(groupId);
+    if (put == null) {
+      Attribution stored = groupDimensions.get(groupId); // first sight since this task started: never move it back
+      put = stored == null ? null : stored.getEventTimeMs();
+    }
     if (put == null || put < window) {
       groupDimensions.put(groupId, new Attribution(dims, window));
       dimensionsPut.put(groupId, window);
+    } else {
+      dimensionsPut.put(groupId, put);
     }
   }
 

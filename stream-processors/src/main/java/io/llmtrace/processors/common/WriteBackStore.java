@@ -148,6 +148,17 @@ public final class WriteBackStore<K, V> extends WrappedStateStore<KeyValueStore<
     super.flush();
   }
 
+  /**
+   * Kafka Streams calls this, not close and init, when it turns an active task into a standby or back: the store
+   * stays open while a standby restores into it underneath, so what is kept here would be stale.
+   */
+  @Override
+  public void clearCache() {
+    pending.clear();
+    written.clear();
+    super.clearCache();
+  }
+
   @Override
   public void close() {
     pending.clear(); // a clean close flushed first; a dirty one must not write

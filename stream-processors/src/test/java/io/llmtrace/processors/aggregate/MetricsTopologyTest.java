@@ -168,6 +168,27 @@ class MetricsTopologyTest {
     }
   }
 
+  @Test
+  void aTraceRemembersAtMostItsLimitOfSpansForLaterEvaluations() {
+    try (MetricsDriver driver = new MetricsDriver()) {
+      // Given one trace with one judgeable span more than a trace remembers
+      LlmSpan first = llm("big", T0, 50);
+      List<LlmSpan> spans = new ArrayList<>();
+      for (int i = 0; i <= MetricsProcessor.MAX_ATTRIBUTED_SPANS; i++) {
+        spans.add(LlmSpan.newBuilder(first).setSpanId(String.format("%016x", 0x5000 + i)).build());
+      }
+      driver.pipeAll(spans);
+
+      // When the first and the last are judged
+      driver.pipe(judge(spans.get(0), T0.plusSeconds(2)));
+      driver.pipe(judge(spans.get(spans.size() - 1), T0.plusSeconds(3)));
+
+      // Then the first counts with its group, the one past the limit with its own dimensions
+      assertThat(driver.counter("llmtrace_metrics_attributed_evaluations")).isEqualTo(1);
+      assertThat(driver.counter("llmtrace_metrics_attributions_skipped")).isEqualTo(1);
+    }
+  }
+
   private static LlmSpan judge(LlmSpan judged, Instant start) {
     return LlmSpan.newBuilder(judged).setSpanId("00000000000000e1").setParentSpanId(judged.getSpanId())
         .setKind(SpanKind.EVALUATION).setName("gen_ai.evaluation").setPrompt(null).setModel(null).setUsage(null).setCost(null)

@@ -54,7 +54,7 @@ final class EmbeddedAlertsTraffic {
     return AlertRules.parse(new ByteArrayInputStream(RULES.getBytes(StandardCharsets.UTF_8)), "test rules");
   }
 
-  /** Bad minutes: 2..4 and 8..9 of every 12. */
+  /** Bad minutes after the traffic's start: 2..4 and 8..9 of every 12. */
   static boolean bad(int minute) {
     int m = minute % 12;
     return m >= 2 && m < 5 || m >= 8 && m < 10;
@@ -70,7 +70,7 @@ final class EmbeddedAlertsTraffic {
         int n = m * tracesPerMinute + t;
         Instant start = t0.plus(Duration.ofMinutes(m)).plusMillis(t * gapMs);
         for (LlmSpan span : TestTraces.random(random, String.format("%032x", 0xa1e70000L + n), start)) {
-          all.add(shaped(span, random, n % 97 == 0));
+          all.add(shaped(span, t0, random, n % 97 == 0));
         }
       }
     }
@@ -78,8 +78,9 @@ final class EmbeddedAlertsTraffic {
     return all;
   }
 
-  private static LlmSpan shaped(LlmSpan span, Random random, boolean severe) {
-    int minute = (int) Duration.between(Instant.EPOCH, span.getStartTime()).toMinutes();
+  /** Fails an LLM span by its own start's minute after {@code t0} (a trace starting late in a minute may end in the next). */
+  private static LlmSpan shaped(LlmSpan span, Instant t0, Random random, boolean severe) {
+    int minute = (int) Duration.between(t0, span.getStartTime()).toMinutes();
     LlmSpan.Builder b = LlmSpan.newBuilder(span);
     if (span.getKind() == SpanKind.LLM) {
       boolean fails = bad(minute) && random.nextInt(10) < 3;

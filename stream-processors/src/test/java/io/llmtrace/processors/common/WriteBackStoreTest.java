@@ -15,6 +15,7 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -134,5 +135,24 @@ class WriteBackStoreTest {
       assertThat(out.readKeyValuesToList()).containsExactly(KeyValue.pair("kept", "-"), KeyValue.pair("plain", "-"));
       assertThat(driver.getKeyValueStore("kept").get("a")).isNull();
     }
+  }
+
+  @Test
+  void aStoreTurnedStandbyAndBackServesWhatWasRestoredIntoItNotWhatItKept() {
+    MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+    @SuppressWarnings("unchecked")
+    WriteBackStore<String, String> store = (WriteBackStore<String, String>) WriteBackStore.builder(Stores.keyValueStoreBuilder(
+        Stores.inMemoryKeyValueStore("kept"), Serdes.String(), Serdes.String()).withLoggingDisabled().withCachingDisabled(), 10).build();
+    store.init(context.getStateStoreContext(), store);
+    store.put("a", "1");
+    store.flush(); // written down, and kept
+
+    // a standby restores the active instance's later value underneath (not through the wrapper), then turns active:
+    // Kafka Streams clears the stores' caches, it does not close and init them
+    store.wrapped().put("a", "50");
+    store.clearCache();
+
+    assertThat(store.get("a")).isEqualTo("50");
+    store.close();
   }
 }
