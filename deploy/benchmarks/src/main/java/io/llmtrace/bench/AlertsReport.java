@@ -69,14 +69,7 @@ final class AlertsReport {
           e.firing(), e.groupsFiring(), e.resolved(), e.renotify()));
     }
 
-    StringBuilder stores = new StringBuilder();
-    Set<String> names = new TreeSet<>(first.storeBytes().keySet());
-    names.addAll(first.changelogRecordsByStore().keySet());
-    for (String store : names) {
-      long records = first.changelogRecordsByStore().getOrDefault(store, 0L);
-      stores.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %.3f |%n", store, first.storeBytes().getOrDefault(store, 0L), records,
-          records / (double) input.spans()));
-    }
+    String stores = BenchmarkReport.storeRows(first.storeBytes(), first.changelogRecordsByStore(), input.spans());
 
     String rate = options.rate() == side.defaultRate() ? "" : String.format(Locale.ROOT, " --rate %.0f", options.rate());
     String groups = options.groups() == 1000 ? "" : " --groups " + options.groups();
@@ -149,7 +142,7 @@ final class AlertsReport {
         alertRows.toString().stripTrailing() + "\n",
         first.round(), fired.size(), rules.size(), fired.isEmpty() ? "none" : String.join(", ", fired), input.spans() / options.rate(),
         byRule.toString().stripTrailing() + "\n",
-        first.round(), oneApp ? "the application" : "both applications", stores.toString().stripTrailing() + "\n");
+        first.round(), oneApp ? "the application" : "both applications", stores);
   }
 
   /** How the measured side ran and what the timing covers, when the metrics app evaluates the rules itself. */

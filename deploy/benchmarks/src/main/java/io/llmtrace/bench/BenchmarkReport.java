@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** docs/BENCHMARKS.md is one file with a section per harness; each run replaces only its own section. */
 final class BenchmarkReport {
@@ -17,6 +21,19 @@ final class BenchmarkReport {
       """;
 
   private BenchmarkReport() {}
+
+  /** The rows of a "store | state dir bytes | changelog records | per span" table, one per store, ending in a newline. */
+  static String storeRows(Map<String, Long> storeBytes, Map<String, Long> changelogRecords, long spans) {
+    StringBuilder rows = new StringBuilder();
+    Set<String> names = new TreeSet<>(storeBytes.keySet());
+    names.addAll(changelogRecords.keySet());
+    for (String store : names) {
+      long records = changelogRecords.getOrDefault(store, 0L);
+      rows.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %.3f |%n", store, storeBytes.getOrDefault(store, 0L), records,
+          records / (double) spans));
+    }
+    return rows.toString().stripTrailing() + "\n";
+  }
 
   static void replaceSection(Path file, String heading, String section) throws IOException {
     replaceSection(file, heading, section, null);

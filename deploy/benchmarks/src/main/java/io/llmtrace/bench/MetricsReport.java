@@ -14,8 +14,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.TreeSet;
 
 /** The "Windowed metrics vs pass-through" section of docs/BENCHMARKS.md, from one run's figures. */
 final class MetricsReport {
@@ -65,14 +63,7 @@ final class MetricsReport {
           run.checks().countsMatch() ? "equal to the input's in every published window" : "**different from the input's**"));
     }
 
-    StringBuilder stores = new StringBuilder();
-    Set<String> names = new TreeSet<>(first.storeBytes().keySet());
-    names.addAll(first.changelogRecordsByStore().keySet());
-    for (String store : names) {
-      long records = first.changelogRecordsByStore().getOrDefault(store, 0L);
-      stores.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %.3f |%n", store, first.storeBytes().getOrDefault(store, 0L), records,
-          records / (double) input.spans()));
-    }
+    String stores = BenchmarkReport.storeRows(first.storeBytes(), first.changelogRecordsByStore(), input.spans());
 
     String rate = options.rate() == new MetricsSide().defaultRate() ? "" : String.format(Locale.ROOT, " --rate %.0f", options.rate());
     return String.format(Locale.ROOT, """
@@ -154,6 +145,6 @@ final class MetricsReport {
         first.round(), inputWindows - first.checks().windows().size(), human(w.idleCloseAfter()),
         windows.toString().stripTrailing() + "\n",
         groupsPerRound.toString().replaceAll("; $", " "), design.groups(),
-        first.round(), stores.toString().stripTrailing() + "\n");
+        first.round(), stores);
   }
 }
